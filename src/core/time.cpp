@@ -1,0 +1,106 @@
+#include "core/time.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+namespace dtwin::core {
+
+std::string format_time(TimePoint t) {
+    using namespace std::chrono;
+    const auto day = floor<days>(t);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{t - day};
+    const auto micros = hms.subseconds().count();
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%06lld0Z", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()), static_cast<long long>(micros));
+    return buffer;
+}
+
+namespace {
+
+/// Reads exactly `width` digits at `pos`; advances `pos`.
+bool read_digits(std::string_view text, std::size_t& pos, std::size_t width, int& out) {
+    if (pos + width > text.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < width; ++i) {
+        if (text[pos + i] < '0' || text[pos + i] > '9') {
+            return false;
+        }
+    }
+    const auto [ptr, ec] = std::from_chars(text.data() + pos, text.data() + pos + width, out);
+    pos += width;
+    return ec == std::errc{};
+}
+
+bool expect(std::string_view text, std::size_t& pos, char c) {
+    if (pos < text.size() && text[pos] == c) {
+        ++pos;
+        return true;
+    }
+    return false;
+}
+
+} // namespace
+
+std::optional<TimePoint> parse_time(std::string_view text) {
+    using namespace std::chrono;
+    std::size_t pos = 0;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+    if (!read_digits(text, pos, 4, y) || !expect(text, pos, '-') || !read_digits(text, pos, 2, mo) ||
+        !expect(text, pos, '-') || !read_digits(text, pos, 2, d)) {
+        return std::nullopt;
+    }
+    if (!(expect(text, pos, 'T') || expect(text, pos, 't') || expect(text, pos, ' '))) {
+        return std::nullopt;
+    }
+    if (!read_digits(text, pos, 2, h) || !expect(text, pos, ':') || !read_digits(text, pos, 2, mi) ||
+        !expect(text, pos, ':') || !read_digits(text, pos, 2, s)) {
+        return std::nullopt;
+    }
+    long long micros = 0;
+    if (expect(text, pos, '.')) {
+        int digits = 0;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+            if (digits < 6) {
+                micros = micros * 10 + (text[pos] - '0');
+            }
+            ++digits;
+            ++pos;
+        }
+        if (digits == 0) {
+            return std::nullopt;
+        }
+        for (int i = digits; i < 6; ++i) {
+            micros *= 10;
+        }
+    }
+    int offset_minutes = 0;
+    if (expect(text, pos, 'Z') || expect(text, pos, 'z')) {
+    } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+        const int sign = text[pos] == '-' ? -1 : 1;
+        ++pos;
+        int oh = 0, om = 0;
+        if (!read_digits(text, pos, 2, oh) || !expect(text, pos, ':') || !read_digits(text, pos, 2, om) || oh > 23 ||
+            om > 59) {
+            return std::nullopt;
+        }
+        offset_minutes = sign * (oh * 60 + om);
+    } else {
+        return std::nullopt;
+    }
+    if (pos != text.size()) {
+        return std::nullopt;
+    }
+    const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+    if (y < 1 || !ymd.ok() || h > 23 || mi > 59 || s > 60) {
+        return std::nullopt;
+    }
+    const auto whole = sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} - minutes{offset_minutes};
+    return TimePoint{duration_cast<microseconds>(whole.time_since_epoch()) + microseconds{micros}};
+}
+
+} // namespace dtwin::core
