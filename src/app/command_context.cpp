@@ -1,0 +1,141 @@
+#include "app/command_context.hpp"
+
+#include "app/cli.hpp"
+
+#include <boost/json/parser.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace dtwin::app {
+
+namespace json = boost::json;
+
+namespace {
+
+void indent(std::ostream& out, int depth) {
+    for (int i = 0; i < depth; ++i) {
+        out << "  ";
+    }
+}
+
+void write_pretty(std::ostream& out, const json::value& value, int depth) {
+    switch (value.kind()) {
+    case json::kind::object: {
+        const auto& object = value.get_object();
+        if (object.empty()) {
+            out << "{}";
+            return;
+        }
+        out << "{\n";
+        bool first = true;
+        for (const auto& [key, member] : object) {
+            out << (first ? "" : ",\n");
+            first = false;
+            indent(out, depth + 1);
+            out << json::serialize(json::string_view(key)) << ": ";
+            write_pretty(out, member, depth + 1);
+        }
+        out << "\n";
+        indent(out, depth);
+        out << "}";
+        return;
+    }
+    case json::kind::array: {
+        const auto& array = value.get_array();
+        if (array.empty()) {
+            out << "[]";
+            return;
+        }
+        out << "[\n";
+        bool first = true;
+        for (const auto& element : array) {
+            out << (first ? "" : ",\n");
+            first = false;
+            indent(out, depth + 1);
+            write_pretty(out, element, depth + 1);
+        }
+        out << "\n";
+        indent(out, depth);
+        out << "]";
+        return;
+    }
+    default:
+        out << json::serialize(value);
+    }
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset) {
+    std::size_t line = 1;
+    std::size_t column = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return {line, column};
+}
+
+} // namespace
+
+void print_json(std::ostream& out, const json::value& value) {
+    write_pretty(out, value, 0);
+    out << "\n";
+}
+
+int report_error(const CommandContext& ctx, const core::Error& error) {
+    if (ctx.json) {
+        json::object body{{"code", core::error_code_name(error.code)}, {"message", error.message}};
+        if (!error.where.empty()) {
+            body["where"] = error.where;
+        }
+        print_json(*ctx.out, json::object{{"error", std::move(body)}});
+    } else {
+        *ctx.err << "error: " << error.to_string() << "\n";
+    }
+    return k_exit_invalid;
+}
+
+core::Result<std::string> read_text_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return core::fail(core::ErrorCode::io, "cannot open file for reading", path);
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) {
+        return core::fail(core::ErrorCode::io, "read failed", path);
+    }
+    return buffer.str();
+}
+
+core::Result<json::value> parse_json_text(std::string_view text, const std::string& where) {
+    boost::system::error_code ec;
+    json::parser parser;
+    const std::size_t consumed = parser.write_some(text.data(), text.size(), ec);
+    if (!ec) {
+        // Trailing non-whitespace after the value is also an error.
+        std::size_t rest = consumed;
+        while (rest < text.size() && (text[rest] == ' ' || text[rest] == '\n' || text[rest] == '\r' ||
+                                      text[rest] == '\t')) {
+            ++rest;
+        }
+        if (rest == text.size()) {
+            return parser.release();
+        }
+        const auto [line, column] = line_column(text, rest);
+        return core::fail(core::ErrorCode::invalid_json, "unexpected text after the JSON value",
+                          where + ":" + std::to_string(line) + ":" + std::to_string(column));
+    }
+    const auto [line, column] = line_column(text, consumed);
+    return core::fail(core::ErrorCode::invalid_json, "malformed JSON: " + ec.message(),
+                      where + ":" + std::to_string(line) + ":" + std::to_string(column));
+}
+
+} // namespace dtwin::app

@@ -1,0 +1,213 @@
+#include "app/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fmt/format.h>
+
+namespace dtwin::app {
+
+namespace {
+
+const ConfigKey* find_key(std::string_view name) {
+    const auto keys = config_keys();
+    const auto it = std::find_if(keys.begin(), keys.end(), [&](const ConfigKey& k) { return k.name == name; });
+    return it == keys.end() ? nullptr : &*it;
+}
+
+std::string_view type_name(ConfigType type) {
+    switch (type) {
+    case ConfigType::string: return "a string";
+    case ConfigType::boolean: return "true or false";
+    case ConfigType::integer: return "an integer";
+    case ConfigType::number: return "a number";
+    }
+    return "?";
+}
+
+std::string render(const ConfigValue& v) {
+    return std::visit(
+        [](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                return x;
+            } else if constexpr (std::is_same_v<T, bool>) {
+                return x ? "true" : "false";
+            } else {
+                return fmt::format("{}", x);
+            }
+        },
+        v);
+}
+
+/// Checks a string value against the key's allowed set; `where` prefixes the message.
+void check_allowed(const ConfigKey& key, const std::string& text, std::string_view where) {
+    if (key.allowed.empty() || std::find(key.allowed.begin(), key.allowed.end(), text) != key.allowed.end()) {
+        return;
+    }
+    std::string list;
+    for (const auto a : key.allowed) {
+        list += list.empty() ? "" : ", ";
+        list += a;
+    }
+    throw ConfigError(fmt::format("{}: {} = \"{}\" is not allowed (expected one of: {})", where, key.name, text, list));
+}
+
+/// Converts override text to the key's type.
+ConfigValue parse_text(const ConfigKey& key, std::string_view text, std::string_view where) {
+    const auto bad = [&] {
+        return ConfigError(fmt::format("{}: {} must be {}, got \"{}\"", where, key.name, type_name(key.type), text));
+    };
+    switch (key.type) {
+    case ConfigType::string: {
+        std::string s(text);
+        check_allowed(key, s, where);
+        return s;
+    }
+    case ConfigType::boolean:
+        if (text == "true") {
+            return true;
+        }
+        if (text == "false") {
+            return false;
+        }
+        throw bad();
+    case ConfigType::integer: {
+        std::int64_t n = 0;
+        const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (ec != std::errc{} || p != text.data() + text.size()) {
+            throw bad();
+        }
+        return n;
+    }
+    case ConfigType::number: {
+        double d = 0;
+        const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+        if (ec != std::errc{} || p != text.data() + text.size() || !std::isfinite(d)) {
+            throw bad();
+        }
+        return d;
+    }
+    }
+    throw bad();
+}
+
+/// Converts a TOML node to the key's type.
+ConfigValue from_node(const ConfigKey& key, const toml::node& node, std::string_view where) {
+    const auto bad = [&] { return ConfigError(fmt::format("{}: {} must be {}", where, key.name, type_name(key.type))); };
+    switch (key.type) {
+    case ConfigType::string:
+        if (const auto* s = node.as_string()) {
+            std::string text = s->get();
+            check_allowed(key, text, where);
+            return text;
+        }
+        throw bad();
+    case ConfigType::boolean:
+        if (const auto* b = node.as_boolean()) {
+            return b->get();
+        }
+        throw bad();
+    case ConfigType::integer:
+        if (const auto* i = node.as_integer()) {
+            return i->get();
+        }
+        throw bad();
+    case ConfigType::number:
+        if (const auto* f = node.as_floating_point(); f && std::isfinite(f->get())) {
+            return f->get();
+        }
+        if (const auto* i = node.as_integer()) {
+            return static_cast<double>(i->get());
+        }
+        throw bad();
+    }
+    throw bad();
+}
+
+void walk(const toml::table& table, const std::string& prefix, const std::string& file,
+          std::map<std::string, ConfigValue, std::less<>>& out) {
+    for (const auto& [name, node] : table) {
+        const std::string key = prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
+        const auto where = fmt::format("{}:{}", file, node.source().begin.line);
+        if (const auto* sub = node.as_table()) {
+            walk(*sub, key, file, out);
+            continue;
+        }
+        const ConfigKey* def = find_key(key);
+        if (def == nullptr) {
+            throw ConfigError(fmt::format("{}: unknown key \"{}\" (see docs/configuration.md)", where, key));
+        }
+        out.insert_or_assign(key, from_node(*def, node, where));
+    }
+}
+
+} // namespace
+
+Config::Config() {
+    for (const auto& key : config_keys()) {
+        m_values.insert_or_assign(std::string(key.name), parse_text(key, key.default_value, "default"));
+    }
+}
+
+void Config::load_file(const std::string& path) {
+    toml::table table;
+    try {
+        table = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+        throw ConfigError(fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column,
+                                      e.description()));
+    }
+    auto values = m_values;
+    walk(table, "", path, values);
+    m_values = std::move(values);
+}
+
+void Config::apply_override(std::string_view assignment) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+        throw ConfigError(fmt::format("--set {}: expected key=value", assignment));
+    }
+    set(assignment.substr(0, eq), assignment.substr(eq + 1), fmt::format("--set {}", assignment));
+}
+
+void Config::set(std::string_view key, std::string_view value, std::string_view origin) {
+    const ConfigKey* def = find_key(key);
+    if (def == nullptr) {
+        throw ConfigError(fmt::format("{}: unknown key \"{}\" (see docs/configuration.md)", origin, key));
+    }
+    // Allow TOML-style quotes around strings on the command line.
+    if (def->type == ConfigType::string && value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+    }
+    m_values.insert_or_assign(std::string(key), parse_text(*def, value, origin));
+}
+
+const ConfigValue& Config::value(std::string_view key, ConfigType expected) const {
+    const ConfigKey* def = find_key(key);
+    if (def == nullptr || def->type != expected) {
+        throw std::logic_error(fmt::format("config key {} read with the wrong type or not in the table", key));
+    }
+    return m_values.find(key)->second;
+}
+
+const std::string& Config::get_string(std::string_view key) const {
+    return std::get<std::string>(value(key, ConfigType::string));
+}
+bool Config::get_bool(std::string_view key) const { return std::get<bool>(value(key, ConfigType::boolean)); }
+std::int64_t Config::get_integer(std::string_view key) const {
+    return std::get<std::int64_t>(value(key, ConfigType::integer));
+}
+double Config::get_number(std::string_view key) const { return std::get<double>(value(key, ConfigType::number)); }
+
+std::vector<std::pair<std::string, std::string>> Config::entries() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [k, v] : m_values) {
+        out.emplace_back(k, render(v));
+    }
+    return out;
+}
+
+} // namespace dtwin::app

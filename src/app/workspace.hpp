@@ -1,0 +1,67 @@
+// Workspace: a data directory opened by a command: its store and, loaded from it, the
+// models and the twin graph. Write commands change the graph, then persist what changed
+// in one store transaction (`commit_twins`), so a failed command writes nothing.
+//
+// Read commands open the store read-only: safe while `dtwin serve` runs on the same data
+// directory (SQLite WAL: readers never block the writer).
+//
+// Thread: main thread only.
+#pragma once
+
+#include "app/config.hpp"
+#include "app/system_clock.hpp"
+#include "core/dtdl/dtdl_parser.hpp"
+#include "core/error.hpp"
+#include "core/twin_graph.hpp"
+#include "store/store.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dtwin::app {
+
+enum class Access { read_only, read_write };
+
+class Workspace {
+public:
+    /// Opens the store named by the config (store.url, else data.dir). read_write creates
+    /// the data directory when it is missing. Does not load anything yet.
+    static core::Result<std::unique_ptr<Workspace>> open(const Config& config, Access access);
+
+    /// Loads every stored model (parsed together as DTDL) into the graph.
+    [[nodiscard]] core::Result<void> load_models();
+    /// Loads models, then every twin and relationship.
+    [[nodiscard]] core::Result<void> load_graph();
+
+    [[nodiscard]] core::TwinGraph& graph() noexcept { return m_graph; }
+    [[nodiscard]] store::Store& store() noexcept { return *m_store; }
+    [[nodiscard]] const core::dtdl::InterfaceMap& interfaces() const noexcept { return m_interfaces; }
+    [[nodiscard]] const std::vector<store::ModelRecord>& model_records() const noexcept { return m_model_records; }
+    [[nodiscard]] const core::dtdl::ModelParseOptions& parse_options() const noexcept { return m_parse_options; }
+
+    /// Adds to `batch` the current state of each twin in `twin_ids` (a put, or a delete
+    /// when it no longer exists), and the graph's version counter.
+    void stage_twins(store::WriteBatch& batch, const std::vector<std::string>& twin_ids) const;
+    /// Same for a relationship of `source`.
+    void stage_relationship(store::WriteBatch& batch, const std::string& source, const std::string& id) const;
+    /// Commits `batch` (after adding the version counter).
+    [[nodiscard]] core::Result<void> commit(store::WriteBatch batch);
+
+private:
+    Workspace(std::unique_ptr<store::Store> store, core::dtdl::ModelParseOptions options);
+
+    SystemClock m_clock;
+    std::unique_ptr<store::Store> m_store;
+    core::TwinGraph m_graph;
+    core::dtdl::ModelParseOptions m_parse_options;
+    core::dtdl::InterfaceMap m_interfaces;
+    std::vector<store::ModelRecord> m_model_records;
+    bool m_models_loaded = false;
+};
+
+/// The cursor under which the graph's version counter is persisted, so that ETags are
+/// never handed out twice, even across restarts.
+inline constexpr std::string_view k_version_cursor = "$graph.version";
+
+} // namespace dtwin::app

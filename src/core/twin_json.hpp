@@ -1,0 +1,70 @@
+// Twins and relationships as Azure Digital Twins JSON, both ways.
+//
+// Twin:
+//   {
+//     "$dtId": "Room1",
+//     "$etag": "W/\"42\"",
+//     "$metadata": {
+//       "$model": "dtmi:dtwin:example:Room;1",
+//       "$lastUpdateTime": "2026-11-24T21:26:15.1234560Z",
+//       "temperature": {"lastUpdateTime": "...", "sourceTime": "...", "sequence": 17}
+//     },
+//     "temperature": 21.5,
+//     "thermostat": {                              // a component
+//       "$metadata": {"target": {"lastUpdateTime": "...", "sourceTime": "..."}},
+//       "target": 21
+//     }
+//   }
+// "sequence" inside a property's metadata is a dtwin addition, written only when
+// non-zero; Azure Digital Twins clients ignore unknown metadata members.
+//
+// Relationship:
+//   {"$relationshipId", "$etag", "$sourceId", "$targetId", "$relationshipName", <properties>}
+//   plus "$lastUpdateTime" (a dtwin addition, for the store's round trip).
+//
+// The store keeps exactly these documents; twin_from_json / relationship_from_json read
+// them back at start (TwinGraph::restore_twin / restore_relationship).
+//
+// Pure functions; callable from any thread on distinct objects.
+#pragma once
+
+#include "core/error.hpp"
+#include "core/twin.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <map>
+#include <string>
+
+namespace dtwin::core {
+
+/// A twin as read from its JSON form, before it is checked against its model.
+struct ParsedTwin {
+    std::string id;
+    std::string model_id;
+    std::uint64_t version = 0;     ///< from "$etag" (W/"<version>"); 0 when absent or foreign
+    TimePoint last_update_time{};  ///< "$metadata.$lastUpdateTime"
+    /// Properties and components, without any "$..." member (components keep their object
+    /// form, minus their "$metadata").
+    boost::json::object properties;
+    /// Metadata by property pointer ("/temperature", "/thermostat/target").
+    std::map<std::string, PropertyMetadata, std::less<>> metadata;
+};
+
+/// The twin as Azure Digital Twins returns it (see above).
+[[nodiscard]] boost::json::object twin_to_json(const Twin& twin);
+
+/// Reads the form twin_to_json writes. Errors (invalid_json) name the member at fault:
+/// missing "$dtId" or "$metadata.$model", times that are not ISO-8601, a component's
+/// "$metadata" that is not an object.
+[[nodiscard]] Result<ParsedTwin> twin_from_json(const boost::json::value& json);
+
+/// The relationship as Azure Digital Twins returns it.
+[[nodiscard]] boost::json::object relationship_to_json(const Relationship& relationship);
+
+/// Reads the form relationship_to_json writes. Error invalid_json when one of
+/// "$relationshipId", "$sourceId", "$targetId", "$relationshipName" is missing.
+[[nodiscard]] Result<Relationship> relationship_from_json(const boost::json::value& json);
+
+} // namespace dtwin::core

@@ -1,0 +1,243 @@
+"""The dtwin command line against a real data directory: the conventions (exit codes,
+--json, --help, --config/--set), models, twins, relationships and bad input."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from dtwin_test_support import DtwinTestCase, EXAMPLE_DIR  # noqa: E402
+
+ROOM = "dtmi:dtwin:example:Room;1"
+DOOR = "dtmi:dtwin:example:Door;1"
+
+
+class Conventions(DtwinTestCase):
+    def test_every_subcommand_has_help(self):
+        for args in (["--help"], ["model", "--help"], ["model", "validate", "--help"], ["model", "import", "--help"],
+                     ["twin", "--help"], ["twin", "get", "--help"], ["twin", "patch", "--help"],
+                     ["relationship", "create", "--help"], ["import", "--help"], ["config", "show", "--help"]):
+            result = self.dtwin(*args, data=False)
+            self.assertEqual(result.code, 0, result)
+            self.assertIn("Usage", result.out)
+
+    def test_usage_errors_exit_2(self):
+        self.assertEqual(self.dtwin("no-such-command").code, 2)
+        self.assertEqual(self.dtwin("twin", "get").code, 2)  # missing id
+        self.assertEqual(self.dtwin("twin", "get", "x", "--no-such-flag").code, 2)
+
+    def test_set_overrides_and_unknown_keys(self):
+        result = self.ok("config", "show", "--json", "--set", "store.durability=power")
+        self.assertEqual(result.json()["store.durability"], "power")
+        self.assertEqual(result.json()["data.dir"], self.data)
+        bad = self.dtwin("config", "show", "--set", "store.durablity=power")
+        self.assertEqual(bad.code, 1)
+        self.assertIn("store.durablity", bad.err)
+        bad = self.dtwin("config", "show", "--set", "store.durability=sometimes")
+        self.assertEqual(bad.code, 1)
+        self.assertIn("process, power", bad.err)
+
+    def test_config_file_unknown_key_names_line(self):
+        path = self.write("bad.toml", '[store]\ndurability = "power"\n\n[log]\nlevl = "debug"\n')
+        result = self.dtwin("config", "show", "--config", path)
+        self.assertEqual(result.code, 1)
+        self.assertIn(f"{path}:5", result.err)
+        self.assertIn("log.levl", result.err)
+        good = self.write("good.toml", '[store]\ndurability = "power"\n')
+        self.assertEqual(self.ok("config", "show", "--json", "--config", good).json()["store.durability"], "power")
+
+
+class Models(DtwinTestCase):
+    def test_validate_example_models(self):
+        result = self.ok("model", "validate", os.path.join(EXAMPLE_DIR, "models"), "--json", data=False)
+        self.assertTrue(result.json()["valid"])
+        self.assertEqual(sorted(result.json()["interfaces"]), [DOOR, ROOM])
+
+    def test_validate_reports_each_error_with_document_and_pointer(self):
+        bad = self.write("bad.json", json.dumps({
+            "@context": "dtmi:dtdl:context;3", "@id": "dtmi:x:Bad;1", "@type": "Interface",
+            "contents": [{"@type": "Property", "name": "1nope", "schema": "double"},
+                         {"@type": "Property", "name": "ok", "schema": "notASchema"}]}))
+        result = self.dtwin("model", "validate", bad, "--json", data=False)
+        self.assertEqual(result.code, 1, result)
+        errors = result.json()["errors"]
+        self.assertGreaterEqual(len(errors), 2)
+        self.assertTrue(all(e["document"] == bad for e in errors))
+        pointers = {e["pointer"] for e in errors}
+        self.assertTrue(any(p.startswith("/contents/0") for p in pointers), pointers)
+        self.assertTrue(any(p.startswith("/contents/1") for p in pointers), pointers)
+
+    def test_malformed_json_names_file_and_position(self):
+        bad = self.write("broken.json", '{"@context": "dtmi:dtdl:context;3",\n "@id": }')
+        result = self.dtwin("model", "validate", bad, data=False)
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("broken.json", result.err)
+
+    def test_import_then_list_and_get(self):
+        self.ok("model", "import", os.path.join(EXAMPLE_DIR, "models"))
+        listed = self.ok("model", "list", "--json").json()["models"]
+        self.assertEqual(sorted(m["id"] for m in listed), [DOOR, ROOM])
+        model = self.ok("model", "get", ROOM).json()
+        self.assertEqual(model["@id"], ROOM)
+        # importing the same model again is refused, nothing changes
+        again = self.dtwin("model", "import", os.path.join(EXAMPLE_DIR, "models", "Room.json"))
+        self.assertEqual(again.code, 1, again)
+
+    def test_import_resolves_against_stored_models(self):
+        self.ok("model", "import", os.path.join(EXAMPLE_DIR, "models", "Room.json"))
+        office = self.write("office.json", json.dumps({
+            "@context": "dtmi:dtdl:context;3", "@id": "dtmi:x:Office;1", "@type": "Interface",
+            "extends": ROOM, "contents": [{"@type": "Property", "name": "desks", "schema": "integer"}]}))
+        self.ok("model", "import", office)
+        self.ok("twin", "create", "O1", "--model", "dtmi:x:Office;1", "--properties", '{"desks": 4, "co2": 410}')
+        listed = self.ok("twin", "list", "--model", ROOM, "--json").json()["value"]
+        self.assertEqual([t["$dtId"] for t in listed], ["O1"])
+
+
+class Twins(DtwinTestCase):
+    def setUp(self):
+        super().setUp()
+        self.load_example()
+
+    def test_get_returns_the_azure_digital_twins_shape(self):
+        twin = self.ok("twin", "get", "Room1", "--json").json()
+        self.assertEqual(twin["$dtId"], "Room1")
+        self.assertTrue(twin["$etag"].startswith('W/"'))
+        self.assertEqual(twin["$metadata"]["$model"], ROOM)
+        self.assertIn("lastUpdateTime", twin["$metadata"]["occupancy"])
+        self.assertEqual(twin["occupancy"], "not_occupied")
+
+    def test_patch_with_source_time_and_stale_update(self):
+        self.ok("twin", "patch", "Room1", '[{"op": "add", "path": "/co2", "value": 612}]',
+                "--source-time", "2026-11-24T10:00:05Z")
+        twin = self.ok("twin", "get", "Room1", "--json").json()
+        self.assertEqual(twin["co2"], 612)
+        self.assertTrue(twin["$metadata"]["co2"]["sourceTime"].startswith("2026-11-24T10:00:05"))
+        # an older sample arrives late: the current value stays, the caller is told
+        late = self.ok("twin", "patch", "Room1", '[{"op": "replace", "path": "/co2", "value": 580}]',
+                       "--source-time", "2026-11-24T10:00:00Z")
+        self.assertIn("stale", late.err)
+        self.assertEqual(self.ok("twin", "get", "Room1", "--json").json()["co2"], 612)
+
+    def test_if_match(self):
+        etag = self.ok("twin", "get", "Room1", "--json").json()["$etag"]
+        patched = self.ok("twin", "patch", "Room1", '[{"op": "add", "path": "/temperature", "value": 21.5}]',
+                          "--if-match", etag, "--json").json()
+        self.assertNotEqual(patched["$etag"], etag)
+        stale = self.dtwin("twin", "patch", "Room1", '[{"op": "add", "path": "/temperature", "value": 22}]',
+                           "--if-match", etag)
+        self.assertEqual(stale.code, 1, stale)
+        self.assertIn(etag, stale.err)
+        self.assertEqual(self.ok("twin", "get", "Room1", "--json").json()["temperature"], 21.5)
+
+    def test_bad_values_are_rejected_with_twin_and_pointer(self):
+        for patch, fragment in (('[{"op": "add", "path": "/co2", "value": "lots"}]', "/co2"),
+                                ('[{"op": "add", "path": "/occupancy", "value": "maybe"}]', "/occupancy"),
+                                ('[{"op": "add", "path": "/nope", "value": 1}]', "/nope"),
+                                ('[{"op": "remove", "path": "/missing"}]', "/missing"),
+                                ('[{"op": "jump", "path": "/co2"}]', "jump"),
+                                ('[{"op": "add", "path": "/co2", "value": 1', "patch")):
+            result = self.dtwin("twin", "patch", "Room1", patch, "--json")
+            self.assertEqual(result.code, 1, result)
+            error = result.json()["error"]
+            self.assertIn(fragment, error["message"] + " " + error.get("where", ""), result)
+        self.assertNotIn("co2", self.ok("twin", "get", "Room1", "--json").json())
+
+    def test_create_get_delete_and_unknown_ids(self):
+        self.ok("twin", "create", "Room3", "--model", ROOM, "--properties", '{"temperature": 19.0}')
+        self.assertEqual(self.ok("twin", "get", "Room3", "--json").json()["temperature"], 19.0)
+        self.assertEqual(self.dtwin("twin", "create", "Room3", "--model", ROOM).code, 1)
+        unknown_model = self.dtwin("twin", "create", "X", "--model", "dtmi:x:Nope;1")
+        self.assertEqual(unknown_model.code, 1)
+        self.assertIn("dtmi:x:Nope;1", unknown_model.err)
+        self.ok("twin", "delete", "Room3")
+        missing = self.dtwin("twin", "get", "Room3")
+        self.assertEqual(missing.code, 1)
+        self.assertIn("Room3", missing.err)
+        ids = [t["$dtId"] for t in self.ok("twin", "list", "--json").json()["value"]]
+        self.assertEqual(ids, ["Door", "Room1", "Room2"])
+
+    def test_delete_refused_while_relationships_exist(self):
+        result = self.dtwin("twin", "delete", "Room1")
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("relationship", result.err)
+        self.ok("relationship", "delete", "Door", "Door-connects-Room1")
+        self.ok("twin", "delete", "Room1")
+
+    def test_etags_never_repeat_after_delete_and_recreate(self):
+        self.ok("twin", "create", "T", "--model", ROOM)
+        first = self.ok("twin", "get", "T", "--json").json()["$etag"]
+        self.ok("twin", "delete", "T")
+        self.ok("twin", "create", "T", "--model", ROOM)
+        self.assertNotEqual(self.ok("twin", "get", "T", "--json").json()["$etag"], first)
+
+
+class Relationships(DtwinTestCase):
+    def setUp(self):
+        super().setUp()
+        self.load_example()
+
+    def test_list_both_directions(self):
+        out = self.ok("relationship", "list", "Door", "--json").json()["value"]
+        self.assertEqual(sorted(r["$targetId"] for r in out), ["Room1", "Room2"])
+        incoming = self.ok("relationship", "list", "Room2", "--incoming", "--json").json()["value"]
+        self.assertEqual([(r["$sourceId"], r["$relationshipName"]) for r in incoming], [("Door", "connects")])
+
+    def test_invalid_relationships(self):
+        # Room has no relationship named connects; a Door cannot be the target
+        self.assertEqual(self.dtwin("relationship", "create", "Room1", "connects", "Room2").code, 1)
+        self.ok("twin", "create", "Door2", "--model", DOOR)
+        wrong_target = self.dtwin("relationship", "create", "Door2", "connects", "Door")
+        self.assertEqual(wrong_target.code, 1, wrong_target)
+        self.assertEqual(self.dtwin("relationship", "create", "Door2", "connects", "Nobody").code, 1)
+        self.ok("relationship", "create", "Door2", "connects", "Room1")
+
+
+class BadEnvironment(DtwinTestCase):
+    def test_corrupt_database_is_reported_not_crashed(self):
+        os.makedirs(self.data)
+        with open(os.path.join(self.data, "dtwin.db"), "wb") as f:
+            f.write(b"this is not a database" * 100)
+        result = self.dtwin("twin", "list")
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("dtwin.db", result.err)
+
+    def test_foreign_sqlite_database_is_refused(self):
+        os.makedirs(self.data)
+        db = sqlite3.connect(os.path.join(self.data, "dtwin.db"))
+        db.execute("create table other(x)")
+        db.commit()
+        db.close()
+        result = self.dtwin("model", "import", os.path.join(EXAMPLE_DIR, "models"))
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("dtwin.db", result.err)
+
+    def test_data_directory_that_cannot_be_created(self):
+        blocker = self.write("file", "x")
+        result = subprocess.run([os.environ.get("DTWIN_BIN", "dtwin"), "model", "import",
+                                          os.path.join(EXAMPLE_DIR, "models"), "--data",
+                                          os.path.join(blocker, "sub")], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(os.path.join(blocker, "sub"), result.stderr)
+
+    def test_read_commands_on_missing_data_directory(self):
+        result = self.dtwin("twin", "list")
+        self.assertEqual(result.code, 1)
+        self.assertIn(self.data, result.err)
+
+    def test_reads_work_while_another_connection_writes(self):
+        self.load_example()
+        writer = sqlite3.connect(os.path.join(self.data, "dtwin.db"), timeout=1)
+        writer.execute("begin immediate")  # holds the write lock, as a running server may
+        try:
+            self.assertEqual(self.ok("twin", "get", "Room1", "--json").json()["$dtId"], "Room1")
+        finally:
+            writer.rollback()
+            writer.close()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
