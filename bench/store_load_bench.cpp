@@ -8,15 +8,14 @@
 //   build/store-release/bench/store_load_bench [twins]      (DTWIN_BENCH_DIR: scratch location)
 #include "store/store.hpp"
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -56,8 +55,8 @@ std::string room_document(std::size_t index) {
     std::string document = R"({"$dtId":")" + id + R"(","$etag":"W/\")" + std::to_string(index * 7 + 1) + R"(\"",)";
     document += values;
     document += R"("$metadata":{"$model":"dtmi:example:Room;1","$lastUpdateTime":")" + time + R"(")";
-    for (const char* property : {"temperature", "humidity", "light", "co2", "motion", "roomTimestamp", "occupancy",
-                                 "airQualityState"}) {
+    for (const char* property :
+         {"temperature", "humidity", "light", "co2", "motion", "roomTimestamp", "occupancy", "airQualityState"}) {
         document += R"(,")";
         document += property;
         document += R"(":{"lastUpdateTime":")" + time + R"("})";
@@ -89,8 +88,8 @@ int write_twins(const fs::path& dir, std::size_t count) {
         }
     }
     const double elapsed = seconds_since(start);
-    std::printf("write:  %zu twins, average document %zu bytes, %.2f s (%.0f twins/s)\n", count, bytes / count,
-                elapsed, static_cast<double>(count) / elapsed);
+    std::printf("write:  %zu twins, average document %zu bytes, %.2f s (%.0f twins/s)\n", count, bytes / count, elapsed,
+                static_cast<double>(count) / elapsed);
     return 0;
 }
 
@@ -99,7 +98,8 @@ int write_twins(const fs::path& dir, std::size_t count) {
 int main(int argc, char** argv) {
     const std::size_t count = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
     const char* base = std::getenv("DTWIN_BENCH_DIR");
-    std::string pattern = ((base != nullptr ? fs::path(base) : fs::temp_directory_path()) / "dtwin-load-XXXXXX").string();
+    std::string pattern =
+        ((base != nullptr ? fs::path(base) : fs::temp_directory_path()) / "dtwin-load-XXXXXX").string();
     if (count == 0 || ::mkdtemp(pattern.data()) == nullptr) {
         std::fprintf(stderr, "usage: store_load_bench [twins > 0]; scratch dir %s\n", pattern.c_str());
         return 2;

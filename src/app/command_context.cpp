@@ -5,6 +5,7 @@
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -60,6 +61,19 @@ void write_pretty(std::ostream& out, const json::value& value, int depth) {
         out << "\n";
         indent(out, depth);
         out << "]";
+        return;
+    }
+    case json::kind::double_: {
+        // Shortest text that reads back as the same double, always with a fraction or an
+        // exponent so that it stays a double ("42.0", not Boost's "4.2E1").
+        char buffer[32];
+        const double number = value.get_double();
+        const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, number);
+        std::string text(buffer, ec == std::errc{} ? end : buffer);
+        if (text.find_first_of(".eEn") == std::string::npos) {
+            text += ".0";
+        }
+        out << text;
         return;
     }
     default:

@@ -8,6 +8,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace dtwin::app {
 
@@ -57,7 +58,11 @@ void print_twin_text(std::ostream& out, const core::Twin& twin) {
     const json::object document = twin.properties();
     for (const auto& [name, value] : document) {
         const auto* metadata = twin.metadata(name);
-        out << "  " << std::left << std::setw(20) << std::string(name) << " " << std::setw(24) << json::serialize(value);
+        std::ostringstream text;
+        print_json(text, value);
+        std::string rendered = text.str();
+        rendered.pop_back(); // the newline
+        out << "  " << std::left << std::setw(20) << std::string(name) << " " << std::setw(24) << rendered;
         if (metadata != nullptr) {
             out << " source " << core::format_time(metadata->source_time);
         }

@@ -23,6 +23,19 @@ std::string_view patch_op_name(PatchOp op) noexcept {
 
 namespace {
 
+// Messages are built with append rather than `"literal" + std::string`: g++ 12 at -O3
+// reports a false -Wrestrict on the latter (GCC bug 105329), which -Werror turns fatal.
+
+/// `text` in double quotes.
+std::string quoted(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 2);
+    out += '"';
+    out += text;
+    out += '"';
+    return out;
+}
+
 std::optional<PatchOp> op_from_name(std::string_view name) {
     for (auto op : {PatchOp::add, PatchOp::remove, PatchOp::replace, PatchOp::move, PatchOp::copy, PatchOp::test}) {
         if (patch_op_name(op) == name) {
@@ -116,14 +129,14 @@ namespace {
 Result<std::string> string_member(const json::object& op, std::string_view name) {
     const auto* member = op.if_contains(name);
     if (member == nullptr) {
-        return fail(ErrorCode::invalid_patch, "missing \"" + std::string(name) + "\"");
+        return fail(ErrorCode::invalid_patch, "missing " + quoted(name));
     }
     if (!member->is_string()) {
-        return fail(ErrorCode::invalid_patch, "\"" + std::string(name) + "\" must be a string");
+        return fail(ErrorCode::invalid_patch, quoted(name) + " must be a string");
     }
     std::string text(member->get_string());
     if (!is_valid_pointer(text)) {
-        return fail(ErrorCode::invalid_patch, "\"" + std::string(name) + "\" is not a JSON pointer: \"" + text + "\"");
+        return fail(ErrorCode::invalid_patch, quoted(name) + " is not a JSON pointer: " + quoted(text));
     }
     return text;
 }
@@ -203,6 +216,13 @@ Result<std::vector<std::string>> split_pointer(std::string_view pointer) {
     return tokens;
 }
 
+std::string child_pointer(std::string_view parent, std::string_view key) {
+    std::string out(parent);
+    out += '/';
+    out += escape_pointer_token(key);
+    return out;
+}
+
 std::string escape_pointer_token(std::string_view token) {
     std::string out;
     out.reserve(token.size());
@@ -249,7 +269,7 @@ Result<void> pointer_add(json::value& document, std::string_view pointer, json::
         }
         const auto index = parse_index(token);
         if (!index) {
-            return fail(ErrorCode::invalid_patch, "\"" + token + "\" is not an array index");
+            return fail(ErrorCode::invalid_patch, quoted(token) + " is not an array index");
         }
         if (*index > array->size()) {
             return fail(ErrorCode::invalid_patch, "array index " + token + " is out of range");
@@ -312,7 +332,7 @@ Result<std::vector<PatchOperation>> parse_patch(const json::value& patch) {
     for (std::size_t i = 0; i < array->size(); ++i) {
         auto op = parse_operation((*array)[i]);
         if (!op) {
-            return fail(ErrorCode::invalid_patch, op.error().message, "/" + std::to_string(i));
+            return fail(ErrorCode::invalid_patch, op.error().message, std::string("/").append(std::to_string(i)));
         }
         operations.push_back(std::move(*op));
     }
@@ -373,8 +393,8 @@ Result<void> apply_patch(json::value& document, std::span<const PatchOperation> 
         auto applied = apply_operation(working, patch[i]);
         if (!applied) {
             Error error = std::move(applied.error());
-            error.where = "/" + std::to_string(i) + " (" + std::string(patch_op_name(patch[i].op)) + " " +
-                          patch[i].path + ")";
+            error.where = std::string("/").append(std::to_string(i)).append(" (");
+            error.where.append(patch_op_name(patch[i].op)).append(" ").append(patch[i].path).append(")");
             return std::unexpected(std::move(error));
         }
     }
@@ -392,31 +412,40 @@ Result<void> apply_patch(json::value& document, const json::value& patch) {
 
 // ---- diff ----------------------------------------------------------------------------
 
-json::object make_operation(PatchOp op, std::string_view path, const json::value* value) {
-    json::object out;
-    out.reserve(value != nullptr ? 3 : 2);
-    out.emplace("op", patch_op_name(op));
-    out.emplace("path", path);
-    if (value != nullptr) {
-        out.emplace("value", *value);
+json::array patch_to_json(std::span<const PatchOperation> patch) {
+    json::array out;
+    out.reserve(patch.size());
+    for (const auto& op : patch) {
+        json::object item;
+        item.reserve(3);
+        item.emplace("op", patch_op_name(op.op));
+        if (op.op == PatchOp::move || op.op == PatchOp::copy) {
+            item.emplace("from", op.from);
+        }
+        item.emplace("path", op.path);
+        if (op.op == PatchOp::add || op.op == PatchOp::replace || op.op == PatchOp::test) {
+            item.emplace("value", op.value);
+        }
+        out.push_back(std::move(item));
     }
     return out;
 }
 
-json::array diff_members(const json::object& before, const json::object& after, std::string_view prefix) {
-    json::array patch;
-    const auto path_of = [&](std::string_view key) { return std::string(prefix) + "/" + escape_pointer_token(key); };
+std::vector<PatchOperation> diff_members(const json::object& before, const json::object& after,
+                                         std::string_view prefix) {
+    std::vector<PatchOperation> patch;
+    const auto path_of = [&](std::string_view key) { return child_pointer(prefix, key); };
     for (const auto& member : after) {
         const auto* old = before.if_contains(member.key());
         if (old == nullptr) {
-            patch.push_back(make_operation(PatchOp::add, path_of(member.key()), &member.value()));
+            patch.push_back(PatchOperation{PatchOp::add, path_of(member.key()), {}, member.value()});
         } else if (!json_equal(*old, member.value())) {
-            patch.push_back(make_operation(PatchOp::replace, path_of(member.key()), &member.value()));
+            patch.push_back(PatchOperation{PatchOp::replace, path_of(member.key()), {}, member.value()});
         }
     }
     for (const auto& member : before) {
         if (!after.contains(member.key())) {
-            patch.push_back(make_operation(PatchOp::remove, path_of(member.key()), nullptr));
+            patch.push_back(PatchOperation{PatchOp::remove, path_of(member.key()), {}, nullptr});
         }
     }
     return patch;

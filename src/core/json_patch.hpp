@@ -34,12 +34,17 @@ enum class PatchOp { add, remove, replace, move, copy, test };
 [[nodiscard]] std::string_view patch_op_name(PatchOp op) noexcept;
 
 /// One parsed operation. `from` is only meaningful for move and copy, `value` only for
-/// add, replace and test.
+/// add, replace and test. Also the compact form in which the graph reports the patches it
+/// applied (cheaper to build and copy than a boost::json::array; see patch_to_json()).
 struct PatchOperation {
     PatchOp op = PatchOp::add;
     std::string path;
     std::string from;
     boost::json::value value;
+
+    bool operator==(const PatchOperation& other) const {
+        return op == other.op && path == other.path && from == other.from && value == other.value;
+    }
 };
 
 /// Parses a JSON Patch document (an array of operation objects) and checks its shape:
@@ -77,6 +82,9 @@ struct PatchOperation {
 /// Escapes one reference token ("a/b" -> "a~1b", "m~n" -> "m~0n").
 [[nodiscard]] std::string escape_pointer_token(std::string_view token);
 
+/// `parent` + "/" + the escaped `key`: the pointer of a member ("" + "a/b" -> "/a~1b").
+[[nodiscard]] std::string child_pointer(std::string_view parent, std::string_view key);
+
 /// The value at `pointer`, or nullptr when there is none (including "-" and leading zeros).
 [[nodiscard]] const boost::json::value* pointer_get(const boost::json::value& document, std::string_view pointer) noexcept;
 [[nodiscard]] boost::json::value* pointer_get(boost::json::value& document, std::string_view pointer) noexcept;
@@ -103,11 +111,12 @@ struct PatchOperation {
 /// differing member, in the order of `after` then removed members: "add" for new members,
 /// "replace" for changed ones, "remove" for gone ones. Paths are `prefix` + "/" + the
 /// escaped key (prefix "" for a top-level document). Does not recurse.
-[[nodiscard]] boost::json::array diff_members(const boost::json::object& before, const boost::json::object& after,
-                                              std::string_view prefix = {});
+[[nodiscard]] std::vector<PatchOperation> diff_members(const boost::json::object& before,
+                                                       const boost::json::object& after,
+                                                       std::string_view prefix = {});
 
-/// One operation as a JSON object: {"op":..., "path":..., "value":...} (value omitted for
-/// remove).
-[[nodiscard]] boost::json::object make_operation(PatchOp op, std::string_view path, const boost::json::value* value);
+/// A patch as a JSON Patch document: [{"op":..., "path":..., "from"?:..., "value"?:...}].
+/// "from" is written for move/copy, "value" for add/replace/test.
+[[nodiscard]] boost::json::array patch_to_json(std::span<const PatchOperation> patch);
 
 } // namespace dtwin::core

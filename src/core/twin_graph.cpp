@@ -124,7 +124,7 @@ Result<WriteResult> TwinGraph::create_twin(std::string_view id, const json::valu
     const auto version = next_version();
     twin->set_version(version);
     WriteResult result{diff_members({}, twin->properties()), {}, version, make_etag(version)};
-    push_event(ChangeKind::twin_created, id, {}, twin->model_id(), result.applied, version, options, now);
+    push_event(ChangeKind::twin_created, id, {}, {}, twin->layout().model(), result.applied, version, options, now);
     m_twins.emplace(std::string(id), std::move(*twin));
     return result;
 }
@@ -149,7 +149,7 @@ Result<WriteResult> TwinGraph::replace_twin(std::string_view id, const json::val
     const auto version = next_version();
     twin->set_version(version);
     WriteResult result{std::move(applied), {}, version, make_etag(version)};
-    push_event(ChangeKind::twin_replaced, id, {}, twin->model_id(), result.applied, version, options, now);
+    push_event(ChangeKind::twin_replaced, id, {}, {}, twin->layout().model(), result.applied, version, options, now);
     it->second = std::move(*twin);
     return result;
 }
@@ -175,7 +175,8 @@ Result<void> TwinGraph::delete_twin(std::string_view id, const WriteOptions& opt
     }
     const TimePoint now = m_clock.now();
     const auto version = next_version();
-    push_event(ChangeKind::twin_deleted, id, {}, it->second.model_id(), diff_members(it->second.properties(), {}),
+    push_event(ChangeKind::twin_deleted, id, {}, {}, it->second.layout().model(),
+               diff_members(it->second.properties(), {}),
                version, options, now);
     m_twins.erase(it);
     return {};
@@ -269,10 +270,11 @@ Result<void> TwinGraph::check_if_match(std::string_view subject, std::uint64_t v
 }
 
 void TwinGraph::push_event(ChangeKind kind, std::string_view twin_id, std::string_view relationship_id,
-                           std::string_view model_id, json::array patch, std::uint64_t version,
-                           const WriteOptions& options, TimePoint now) {
-    m_feed.push(ChangeEvent{kind, std::string(twin_id), std::string(relationship_id), std::string(model_id),
-                            std::move(patch), version, options.source_time, now});
+                           std::string_view relationship_name, const InterfacePtr& model,
+                           std::vector<PatchOperation> patch, std::uint64_t version, const WriteOptions& options,
+                           TimePoint now) {
+    m_feed.push(ChangeEvent{kind, std::string(twin_id), std::string(relationship_id), std::string(relationship_name),
+                            model, std::move(patch), version, options.source_time, now});
 }
 
 } // namespace dtwin::core

@@ -73,7 +73,7 @@ struct StaleProperty {
 
 /// What a write did.
 struct WriteResult {
-    boost::json::array applied;       ///< the effective JSON Patch (empty: nothing changed)
+    std::vector<PatchOperation> applied; ///< the effective JSON Patch (empty: nothing changed); see patch_to_json()
     std::vector<StaleProperty> stale; ///< properties left unchanged because the write was older
     std::uint64_t version = 0;        ///< version after the write (unchanged when nothing changed)
     std::string etag;                 ///< ETag after the write
@@ -205,8 +205,8 @@ private:
     [[nodiscard]] Result<void> validate_relationship(const Relationship& relationship) const;
     [[nodiscard]] Relationship* find_relationship_mutable(std::string_view source_id, std::string_view relationship_id);
     void push_event(ChangeKind kind, std::string_view twin_id, std::string_view relationship_id,
-                    std::string_view model_id, boost::json::array patch, std::uint64_t version,
-                    const WriteOptions& options, TimePoint now);
+                    std::string_view relationship_name, const InterfacePtr& model, std::vector<PatchOperation> patch,
+                    std::uint64_t version, const WriteOptions& options, TimePoint now);
     std::uint64_t next_version() noexcept { return ++m_last_version; }
     [[nodiscard]] Result<WriteResult> commit_patch(Twin& twin, PatchStaging& staging,
                                                    const WriteOptions& options, TimePoint now);

@@ -27,7 +27,7 @@ Result<TimePoint> time_member(const json::object& object, std::string_view name,
     }
     const auto parsed = member->is_string() ? parse_time(member->get_string()) : std::nullopt;
     if (!parsed) {
-        return fail(ErrorCode::invalid_json, "\"" + std::string(name) + "\" is not an ISO-8601 time",
+        return fail(ErrorCode::invalid_json, std::string("\"").append(name).append("\" is not an ISO-8601 time"),
                     std::string(where));
     }
     return *parsed;
@@ -72,7 +72,7 @@ Result<void> read_members(const json::object& from, const json::object* metadata
             continue;
         }
         properties.emplace(member.key(), member.value());
-        const auto pointer = std::string(prefix) + "/" + escape_pointer_token(member.key());
+        const auto pointer = child_pointer(prefix, member.key());
         const auto* entry = metadata != nullptr ? metadata->if_contains(member.key()) : nullptr;
         if (entry == nullptr) {
             continue;
@@ -159,7 +159,7 @@ Result<ParsedTwin> twin_from_json(const json::value& value) {
         }
         const auto* component = member.value().if_object();
         const auto* component_metadata = component != nullptr ? component->if_contains("$metadata") : nullptr;
-        const auto pointer = "/" + escape_pointer_token(member.key());
+        const auto pointer = child_pointer("", member.key());
         if (component_metadata == nullptr) {
             json::object single;
             single.emplace(member.key(), member.value());

@@ -14,7 +14,7 @@ Result<void> add_slots(const Interface& model, std::string_view prefix, std::uin
             return fail(ErrorCode::invalid_model, "property \"" + name + "\" has no schema", model.id);
         }
         index.emplace(name, static_cast<std::uint32_t>(slots.size()));
-        slots.push_back(SlotInfo{name, std::string(prefix) + "/" + escape_pointer_token(name), property.schema,
+        slots.push_back(SlotInfo{name, child_pointer(prefix, name), property.schema,
                                  component});
     }
     return {};
@@ -44,7 +44,7 @@ TwinLayout::build(InterfacePtr model, const std::function<InterfacePtr(std::stri
                         model->id);
         }
         const auto index = static_cast<std::uint32_t>(layout->m_components.size());
-        ComponentLayout component{name, "/" + escape_pointer_token(name), component_model, {}};
+        ComponentLayout component{name, child_pointer("", name), component_model, {}};
         if (auto ok = add_slots(*component_model, component.pointer, index, layout->m_slots, component.slots); !ok) {
             return std::unexpected(ok.error());
         }

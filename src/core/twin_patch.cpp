@@ -12,6 +12,7 @@
 #include "core/twin_graph.hpp"
 #include "core/twin_validation.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace dtwin::core {
@@ -25,7 +26,8 @@ struct PatchStaging {
         json::value value;
     };
     const Twin& twin;
-    std::vector<Entry> entries;
+    // Inline room for typical ingest patches: no allocation on the hot path.
+    boost::container::small_vector<Entry, 8> entries;
 
     /// The value as the patch sees it so far.
     const json::value& current(std::uint32_t slot) const {
@@ -199,8 +201,7 @@ Error locate_error(Error error, std::string_view twin_id, std::size_t index, con
 /// The fast way; returns false (and leaves `staging` empty) when some path needs the general way.
 Result<bool> stage_fast(PatchStaging& staging, std::span<const PatchOperation> patch) {
     const auto& layout = staging.twin.layout();
-    std::vector<std::pair<Location, std::optional<Location>>> locations;
-    locations.reserve(patch.size());
+    boost::container::small_vector<std::pair<Location, std::optional<Location>>, 8> locations;
     for (const auto& op : patch) {
         auto path = locate(layout, op.path);
         std::optional<Location> from;
@@ -309,7 +310,7 @@ Result<WriteResult> TwinGraph::commit_patch(Twin& twin, PatchStaging& staging, c
     // Pass 1: validate everything before changing anything (atomicity), and sort the
     // touched properties into changed, stale, and same-value.
     enum class Outcome : std::uint8_t { change, refresh, stale, skip };
-    std::vector<Outcome> outcomes(staging.entries.size(), Outcome::skip);
+    boost::container::small_vector<Outcome, 16> outcomes(staging.entries.size(), Outcome::skip);
     for (std::size_t i = 0; i < staging.entries.size(); ++i) {
         const auto& entry = staging.entries[i];
         const auto& info = layout.slot(entry.slot);
@@ -329,6 +330,7 @@ Result<WriteResult> TwinGraph::commit_patch(Twin& twin, PatchStaging& staging, c
 
     // Pass 2: apply.
     WriteResult result;
+    result.applied.reserve(staging.entries.size());
     for (std::size_t i = 0; i < staging.entries.size(); ++i) {
         auto& entry = staging.entries[i];
         auto& stored = slots[entry.slot];
@@ -338,7 +340,7 @@ Result<WriteResult> TwinGraph::commit_patch(Twin& twin, PatchStaging& staging, c
             const PatchOp op = stored.value.is_null() ? PatchOp::add
                                : entry.value.is_null() ? PatchOp::remove
                                                        : PatchOp::replace;
-            result.applied.push_back(make_operation(op, info.pointer, op == PatchOp::remove ? nullptr : &entry.value));
+            result.applied.push_back(PatchOperation{op, info.pointer, {}, entry.value});
             stored.value = std::move(entry.value);
             stored.metadata = PropertyMetadata{now, source_time, sequence};
             break;
@@ -365,7 +367,8 @@ Result<WriteResult> TwinGraph::commit_patch(Twin& twin, PatchStaging& staging, c
     result.etag = make_etag(result.version);
     twin.set_version(result.version);
     twin.set_last_update_time(now);
-    push_event(ChangeKind::twin_patched, twin.id(), {}, twin.model_id(), result.applied, result.version, options, now);
+    push_event(ChangeKind::twin_patched, twin.id(), {}, {}, twin.layout().model(), result.applied, result.version,
+               options, now);
     return result;
 }
 

@@ -290,9 +290,6 @@ Result<void> validate_enum(const EnumSchema& schema, const json::value& value, s
                    "expected one of " + enum_choices(schema) + " (enum), got " + json::serialize(value));
 }
 
-std::string child_pointer(std::string_view pointer, std::string_view key) {
-    return std::string(pointer) + "/" + escape_pointer_token(key);
-}
 
 Result<void> validate_object(const ObjectSchema& schema, const json::value& value, std::string_view subject,
                              std::string_view pointer) {
@@ -359,7 +356,7 @@ Result<void> validate_value(const Schema& schema, const json::value& value, std:
     }
     for (std::size_t i = 0; i < elements->size() && array_schema.element_schema != nullptr; ++i) {
         if (auto ok = validate_value(*array_schema.element_schema, (*elements)[i], subject,
-                                     std::string(pointer) + "/" + std::to_string(i));
+                                     child_pointer(pointer, std::to_string(i)));
             !ok) {
             return ok;
         }
@@ -380,7 +377,7 @@ std::unexpected<Error> undeclared(const Interface& model, std::string_view key, 
     } else if (model.commands.contains(key)) {
         what = "is a command of " + model.id + ", not a property";
     }
-    return invalid(subject, pointer, "\"" + std::string(key) + "\" " + what);
+    return invalid(subject, pointer, std::string("\"").append(key).append("\" ").append(what));
 }
 
 Result<void> read_component(const TwinLayout& layout, std::uint32_t index, const json::value& value,
@@ -455,7 +452,7 @@ Result<void> validate_relationship_properties(const RelationshipDef& definition,
         }
         if (property == nullptr) {
             return invalid(subject, pointer,
-                           "\"" + std::string(member.key()) + "\" is not a property of relationship " + definition.name);
+                           std::string("\"").append(member.key()).append("\" is not a property of relationship ").append(definition.name));
         }
         if (property->schema != nullptr) {
             if (auto ok = validate_value(*property->schema, member.value(), subject, pointer); !ok) {

@@ -330,6 +330,9 @@ public:
     Store& operator=(const Store&) = delete;
 
     /// Applies one batch in one transaction. On error nothing of the batch is applied.
+    /// Cost: proportional to the batch; about every 100k history samples one commit also
+    /// folds the history log into the archive and takes longer (SQLite: tens of ms,
+    /// see docs/benchmarks.md).
     /// Fails with ErrorCode::invalid_value for a record with an empty key (twin id,
     /// sample property, ...), ErrorCode::storage for a read-only store or a backend failure.
     virtual Result<void> commit(const WriteBatch& batch) = 0;
@@ -342,7 +345,8 @@ public:
     /// Delivers every model, then every twin, then every relationship, then every cursor,
     /// from one consistent read snapshot (a concurrent writer's commit is either entirely
     /// in it or entirely out). Records come in insertion order of their first put.
-    /// Meant for start-up: it streams, so memory is what the callbacks keep.
+    /// Meant for start-up: it streams, so memory is what the callbacks keep. An exception
+    /// thrown by a callback propagates to the caller; the store stays usable.
     virtual Result<LoadCounts> load_all(const LoadSink& sink) = 0;
 
     /// One record by key; ErrorCode::unknown_model / unknown_twin / unknown_relationship
@@ -380,8 +384,8 @@ public:
 /// Directories are never created: a missing data directory is ErrorCode::io. Errors name
 /// the path and what is wrong: missing or unwritable directory (io), a file that is not a
 /// dtwin store or is corrupt, a store written by a newer dtwin, an unknown scheme (storage).
-/// A failed open writes nothing. Call from any thread; the returned object follows the
-/// threading rules of Store.
+/// A failed open leaves an existing file as it was. Call from any thread; the returned
+/// object follows the threading rules of Store.
 Result<std::unique_ptr<Store>> open_store(std::string_view url, const StoreOptions& options = {});
 
 /// The file name a data directory holds the SQLite store under.

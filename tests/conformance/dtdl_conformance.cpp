@@ -41,7 +41,9 @@ struct Tally {
         ++total;
         agree += agreed ? 1 : 0;
     }
-    [[nodiscard]] double percent() const { return total == 0 ? 100.0 : 100.0 * static_cast<double>(agree) / static_cast<double>(total); }
+    [[nodiscard]] double percent() const {
+        return total == 0 ? 100.0 : 100.0 * static_cast<double>(agree) / static_cast<double>(total);
+    }
 };
 
 struct Disagreement {
@@ -66,6 +68,92 @@ void print_tally(std::string_view label, const Tally& tally) {
 std::string stem_of(const std::string& file) {
     std::string stem = file.substr(0, file.size() - std::string_view(".json").size());
     return stem.substr(0, stem.size() - 2);
+}
+
+// Everything one run gathers.
+struct Report {
+    std::map<std::string, Tally> by_version;
+    std::map<std::string, Tally> by_option;
+    std::map<std::string, Tally> by_category;
+    std::map<std::string, std::size_t> buckets; ///< disagreements per file stem
+    std::vector<Disagreement> disagreements;
+};
+
+// Runs every case of one file; false if the file cannot be read.
+bool run_file(const fs::path& path, Report& report) {
+    const std::string file = path.filename().string();
+    const std::string version = file.ends_with("V2.json") ? "v2" : "v3";
+    const std::string category = file.substr(0, file.find('-'));
+    std::string text = read_file(path);
+    if (text.starts_with("\xEF\xBB\xBF")) {
+        text.erase(0, 3); // the case files carry a UTF-8 byte-order mark
+    }
+    boost::system::error_code error;
+    json::value parsed = json::parse(text, error);
+    if (error) {
+        std::printf("cannot read %s: %s\n", file.c_str(), error.message().c_str());
+        return false;
+    }
+    const json::array cases = parsed.is_array() ? parsed.get_array() : json::array{parsed};
+    for (std::size_t index = 0; index < cases.size(); ++index) {
+        const auto& test_case = cases[index].as_object();
+        const bool expected_valid = test_case.at("valid").as_bool();
+        std::string option = "DisallowUndefinedExtensions";
+        if (const auto* options = test_case.if_contains("options"); options && !options->as_array().empty()) {
+            option = std::string(options->as_array()[0].as_string());
+        }
+        std::vector<dtdl::ModelDocument> documents;
+        for (const auto& input : test_case.at("input").as_array()) {
+            documents.push_back({file + "#" + std::to_string(index) + "/" + std::to_string(documents.size()),
+                                 json::serialize(input)});
+        }
+        dtdl::ModelParseOptions parse_options;
+        parse_options.allow_undefined_extensions = option == "AllowUndefinedExtensions";
+        const auto result = dtdl::parse_models(documents, parse_options);
+        const bool agreed = result.ok() == expected_valid;
+        report.by_version[version].add(agreed);
+        report.by_option[version + " " + option].add(agreed);
+        report.by_category[version + " " + category].add(agreed);
+        if (!agreed) {
+            ++report.buckets[stem_of(file)];
+            report.disagreements.push_back({file, index, expected_valid, result.errors});
+        }
+    }
+    return true;
+}
+
+void print_report(const Report& report, std::size_t files, bool verbose, bool list_all) {
+    std::printf("DTDL conformance (%zu files)\nby version:\n", files);
+    for (const auto& [label, tally] : report.by_version) {
+        print_tally(label, tally);
+    }
+    std::printf("by version and option:\n");
+    for (const auto& [label, tally] : report.by_option) {
+        print_tally(label, tally);
+    }
+    std::printf("by version and category:\n");
+    for (const auto& [label, tally] : report.by_category) {
+        print_tally(label, tally);
+    }
+    std::vector<std::pair<std::string, std::size_t>> sorted(report.buckets.begin(), report.buckets.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::printf("disagreements by file stem (%zu cases):\n", report.disagreements.size());
+    for (const auto& [stem, count] : sorted) {
+        std::printf("  %5zu  %s\n", count, stem.c_str());
+    }
+    const auto& disagreements = report.disagreements;
+    const std::size_t shown = list_all ? disagreements.size() : std::min<std::size_t>(disagreements.size(), 50);
+    std::printf("disagreeing cases%s:\n", shown < disagreements.size() ? " (first 50; --list for all)" : "");
+    for (std::size_t i = 0; i < shown; ++i) {
+        const auto& d = disagreements[i];
+        std::printf("  %s #%zu: expected %s, parser said %s\n", d.file.c_str(), d.index,
+                    d.expected_valid ? "valid" : "invalid", d.errors.empty() ? "valid" : "invalid");
+        if (verbose) {
+            for (const auto& issue : d.errors) {
+                std::printf("      %s\n", issue.to_string().c_str());
+            }
+        }
+    }
 }
 
 } // namespace
@@ -95,90 +183,18 @@ int main(int argc, char** argv) {
     }
     std::sort(files.begin(), files.end());
 
-    std::map<std::string, Tally> by_version;
-    std::map<std::string, Tally> by_option;
-    std::map<std::string, Tally> by_category;
-    std::map<std::string, std::size_t> buckets;
-    std::vector<Disagreement> disagreements;
+    Report report;
     for (const auto& path : files) {
-        const std::string file = path.filename().string();
-        const std::string version = file.ends_with("V2.json") ? "v2" : "v3";
-        const std::string category = file.substr(0, file.find('-'));
-        std::string text = read_file(path);
-        if (text.starts_with("\xEF\xBB\xBF")) {
-            text.erase(0, 3);
-        }
-        boost::system::error_code error;
-        json::value parsed = json::parse(text, error);
-        if (error) {
-            std::printf("cannot read %s: %s\n", file.c_str(), error.message().c_str());
+        if (!run_file(path, report)) {
             return 1;
         }
-        json::array cases = parsed.is_array() ? parsed.get_array() : json::array{parsed};
-        for (std::size_t index = 0; index < cases.size(); ++index) {
-            const auto& test_case = cases[index].as_object();
-            const bool expected_valid = test_case.at("valid").as_bool();
-            std::string option = "DisallowUndefinedExtensions";
-            if (const auto* options = test_case.if_contains("options"); options && !options->as_array().empty()) {
-                option = std::string(options->as_array()[0].as_string());
-            }
-            std::vector<dtdl::ModelDocument> documents;
-            for (const auto& input : test_case.at("input").as_array()) {
-                documents.push_back({file + "#" + std::to_string(index) + "/" + std::to_string(documents.size()),
-                                     json::serialize(input)});
-            }
-            dtdl::ModelParseOptions parse_options;
-            parse_options.allow_undefined_extensions = option == "AllowUndefinedExtensions";
-            parse_options.require_resolved_references = true;
-            const auto result = dtdl::parse_models(documents, parse_options);
-            const bool agreed = result.ok() == expected_valid;
-            by_version[version].add(agreed);
-            by_option[version + " " + option].add(agreed);
-            by_category[version + " " + category].add(agreed);
-            if (!agreed) {
-                ++buckets[stem_of(file)];
-                disagreements.push_back({file, index, expected_valid, result.errors});
-            }
-        }
     }
+    print_report(report, files.size(), verbose, list_all);
 
-    std::printf("DTDL conformance (%zu files)\nby version:\n", files.size());
-    for (const auto& [label, tally] : by_version) {
-        print_tally(label, tally);
-    }
-    std::printf("by version and option:\n");
-    for (const auto& [label, tally] : by_option) {
-        print_tally(label, tally);
-    }
-    std::printf("by version and category:\n");
-    for (const auto& [label, tally] : by_category) {
-        print_tally(label, tally);
-    }
-    std::vector<std::pair<std::string, std::size_t>> sorted(buckets.begin(), buckets.end());
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    std::printf("disagreements by file stem (%zu cases):\n", disagreements.size());
-    for (const auto& [stem, count] : sorted) {
-        std::printf("  %5zu  %s\n", count, stem.c_str());
-    }
-    const std::size_t shown = list_all ? disagreements.size() : std::min<std::size_t>(disagreements.size(), 50);
-    std::printf("disagreeing cases%s:\n", shown < disagreements.size() ? " (first 50; --list for all)" : "");
-    for (std::size_t i = 0; i < shown; ++i) {
-        const auto& d = disagreements[i];
-        std::printf("  %s #%zu: expected %s, parser said %s\n", d.file.c_str(), d.index,
-                    d.expected_valid ? "valid" : "invalid", d.errors.empty() ? "valid" : "invalid");
-        if (verbose) {
-            for (const auto& issue : d.errors) {
-                std::printf("      %s\n", issue.to_string().c_str());
-            }
-        }
-    }
-    const double v2 = by_version["v2"].percent();
-    const double v3 = by_version["v3"].percent();
-    if (v2 < k_floor_v2 || v3 < k_floor_v3) {
-        std::printf("FAIL: agreement v2 %.3f %% (floor %.3f), v3 %.3f %% (floor %.3f)\n", v2, k_floor_v2, v3,
-                    k_floor_v3);
-        return 1;
-    }
-    std::printf("PASS: agreement v2 %.3f %% (floor %.3f), v3 %.3f %% (floor %.3f)\n", v2, k_floor_v2, v3, k_floor_v3);
-    return 0;
+    const double v2 = report.by_version["v2"].percent();
+    const double v3 = report.by_version["v3"].percent();
+    const bool pass = v2 >= k_floor_v2 && v3 >= k_floor_v3;
+    std::printf("%s: agreement v2 %.3f %% (floor %.3f), v3 %.3f %% (floor %.3f)\n", pass ? "PASS" : "FAIL", v2,
+                k_floor_v2, v3, k_floor_v3);
+    return pass ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <thread>
 
 namespace dtwin::store::testing {
 namespace {
@@ -251,10 +252,9 @@ TEST_F(StoreRecords, HistoryStaysExactWhenTheLogIsFoldedIntoTheArchive) {
         auto first = m_store->history({.twin = "room-0", .property = "temperature", .limit = 3}).value();
         ASSERT_EQ(first.size(), 3U);
         EXPECT_EQ(std::get<double>(first[2].value), -1.0);
-        EXPECT_EQ(m_store->history({.twin = "room-99", .property = "temperature", .from = at_seconds(990)})
-                      .value()
-                      .size(),
-                  10U);
+        EXPECT_EQ(
+            m_store->history({.twin = "room-99", .property = "temperature", .from = at_seconds(990)}).value().size(),
+            10U);
         reopen();
     }
 }
@@ -277,6 +277,33 @@ TEST_F(StoreRecords, ReopenAfterManyCommitsSeesEveryOne) {
     auto history = m_store->history({.twin = "twin-0", .property = "counter"}).value();
     ASSERT_EQ(history.size(), static_cast<std::size_t>(k_commits));
     EXPECT_EQ(std::get<std::int64_t>(history.back().value), k_commits - 1);
+}
+
+TEST_F(StoreRecords, OneStoreObjectServesSeveralThreads) {
+    constexpr int k_commits = 100;
+    std::vector<std::thread> threads;
+    for (int writer = 0; writer < 2; ++writer) {
+        threads.emplace_back([this, writer] {
+            for (int i = 0; i < k_commits; ++i) {
+                WriteBatch batch;
+                const std::string twin = "w" + std::to_string(writer);
+                batch.put_twin(make_twin(twin, static_cast<std::uint64_t>(i)));
+                batch.append_sample(make_sample(twin, "n", i, static_cast<std::uint64_t>(i), std::int64_t{i}));
+                EXPECT_TRUE(m_store->commit(batch).has_value());
+            }
+        });
+    }
+    threads.emplace_back([this] {
+        for (int i = 0; i < k_commits; ++i) {
+            EXPECT_TRUE(m_store->history({.twin = "w0", .property = "n"}).has_value());
+            EXPECT_TRUE(load_snapshot(*m_store).has_value());
+        }
+    });
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(m_store->get_twin("w1").value().version, static_cast<std::uint64_t>(k_commits - 1));
+    EXPECT_EQ(m_store->history({.twin = "w0", .property = "n"}).value().size(), static_cast<std::size_t>(k_commits));
 }
 
 TEST_F(StoreRecords, LoadAllStreamsOnlyTheKindsAsked) {

@@ -67,6 +67,8 @@ TEST(DtdlParser, ParsesRoomWithPropertiesAndEnumSchema) {
 
     const auto& mode = room->properties.at("mode");
     ASSERT_NE(mode.schema, nullptr);
+    // Schemas without @id get an identifier derived from where they are defined.
+    EXPECT_EQ(mode.schema->id, "dtmi:dtwin:example:Room:_contents:__1:_schema:__0;1");
     const auto& enumeration = std::get<EnumSchema>(mode.schema->kind);
     EXPECT_EQ(enumeration.value_schema, PrimitiveSchema::string);
     ASSERT_EQ(enumeration.values.size(), 2U);

@@ -85,10 +85,17 @@ TEST(JsonPatch, DiffMembersProducesAddReplaceRemove) {
     const auto before = json::parse(R"({"a":1,"b":2,"c":3})").as_object();
     const auto after = json::parse(R"({"a":1,"b":5,"d/x":4})").as_object();
     const auto patch = diff_members(before, after);
-    EXPECT_EQ(json::value(patch), json::parse(R"([{"op":"replace","path":"/b","value":5},
+    EXPECT_EQ(json::value(patch_to_json(patch)), json::parse(R"([{"op":"replace","path":"/b","value":5},
                                                  {"op":"add","path":"/d~1x","value":4},
                                                  {"op":"remove","path":"/c"}])"));
     json::value document = before;
-    ASSERT_TRUE(apply_patch(document, json::value(patch)));
+    ASSERT_TRUE(apply_patch(document, patch));
     EXPECT_EQ(document, json::value(after));
+}
+
+TEST(JsonPatch, RootPathAddressesTheWholeDocument) {
+    EXPECT_EQ(apply_ok(R"("foo")", R"([{"op":"replace","path":"","value":"bar"}])"), json::value("bar"));
+    EXPECT_EQ(apply_ok(R"({"foo":1})", R"([{"op":"test","path":"","value":{"foo":1}}])"), json::parse(R"({"foo":1})"));
+    EXPECT_EQ(apply_error(R"({"foo":1})", R"([{"op":"test","path":"","value":{"foo":2}}])").code,
+              ErrorCode::test_failed);
 }

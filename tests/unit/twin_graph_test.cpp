@@ -183,7 +183,7 @@ TEST_F(TwinGraphTest, StaleCheckIsPerProperty) {
                                           {"op":"replace","path":"/humidity","value":45}])",
                              {.source_time = at("2026-11-24T19:00:05Z")});
     ASSERT_TRUE(mixed);
-    EXPECT_EQ(json::value(mixed->applied), json::parse(R"([{"op":"replace","path":"/humidity","value":45}])"));
+    EXPECT_EQ(json::value(patch_to_json(mixed->applied)), json::parse(R"([{"op":"replace","path":"/humidity","value":45}])"));
     ASSERT_EQ(mixed->stale.size(), 1U);
     EXPECT_EQ(mixed->stale[0].path, "/temperature");
     EXPECT_DOUBLE_EQ(temperature("Room1"), 21.0);
@@ -219,7 +219,7 @@ TEST_F(TwinGraphTest, VersionMovesOnlyWhenSomethingChanges) {
     const auto changed = patch("Room1", R"([{"op":"add","path":"/co2","value":650}])");
     ASSERT_TRUE(changed);
     EXPECT_EQ(changed->version, 2U);
-    EXPECT_EQ(json::value(changed->applied), json::parse(R"([{"op":"add","path":"/co2","value":650}])"));
+    EXPECT_EQ(json::value(patch_to_json(changed->applied)), json::parse(R"([{"op":"add","path":"/co2","value":650}])"));
 }
 
 TEST_F(TwinGraphTest, FailedPatchChangesNothingAndNamesTheOperation) {
@@ -258,7 +258,7 @@ TEST_F(TwinGraphTest, PatchReachesIntoComponentsAndObjects) {
     // A whole component replaced in one operation (goes through the document path).
     const auto whole = patch("O1", R"([{"op":"replace","path":"/thermostat","value":{"$metadata":{},"mode":"eco"}}])");
     ASSERT_TRUE(whole) << error_text(whole);
-    EXPECT_EQ(json::value(whole->applied), json::parse(R"([{"op":"add","path":"/thermostat/mode","value":"eco"},
+    EXPECT_EQ(json::value(patch_to_json(whole->applied)), json::parse(R"([{"op":"add","path":"/thermostat/mode","value":"eco"},
                                                            {"op":"remove","path":"/thermostat/target"}])"));
     EXPECT_EQ(twin->component_property("thermostat", "target"), nullptr);
     EXPECT_EQ(twin->component_property("thermostat", "mode")->as_string(), "eco");
@@ -366,7 +366,7 @@ TEST_F(TwinGraphTest, ChangeFeedHasOneEventPerAppliedChangeAndNoneForRejected) {
                                               ChangeKind::twin_replaced, ChangeKind::twin_deleted}));
     const auto& patched = events[2];
     EXPECT_EQ(patched.twin_id, "Room1");
-    EXPECT_EQ(json::value(patched.patch), json::parse(R"([{"op":"replace","path":"/temperature","value":25},
+    EXPECT_EQ(json::value(patch_to_json(patched.patch)), json::parse(R"([{"op":"replace","path":"/temperature","value":25},
                                                          {"op":"add","path":"/motion","value":true}])"));
     EXPECT_EQ(patched.source_time, at("2026-11-24T20:00:00.500Z"));
     EXPECT_EQ(patched.update_time, at("2026-11-24T20:00:01Z"));
@@ -375,4 +375,64 @@ TEST_F(TwinGraphTest, ChangeFeedHasOneEventPerAppliedChangeAndNoneForRejected) {
         EXPECT_GT(events[i].version, events[i - 1].version);
     }
     EXPECT_TRUE(graph.drain_events().empty());
+}
+
+TEST_F(TwinGraphTest, SameValueFromNewerSampleBlocksOlderSamplesLater) {
+    // Samples: t1 = 20, t3 = 20 (same value, arrives second), then t2 = 25 arrives late.
+    // The current value must stay 20: t3 is the newest sample even though it changed nothing.
+    ASSERT_TRUE(create_room("Room1", R"("temperature": 20)", {.source_time = at("2026-11-24T19:00:01Z")}));
+    const auto same = patch("Room1", R"([{"op":"replace","path":"/temperature","value":20}])",
+                            {.source_time = at("2026-11-24T19:00:03Z")});
+    ASSERT_TRUE(same);
+    EXPECT_FALSE(same->changed());
+    const auto late = patch("Room1", R"([{"op":"replace","path":"/temperature","value":25}])",
+                            {.source_time = at("2026-11-24T19:00:02Z")});
+    ASSERT_TRUE(late);
+    EXPECT_EQ(late->stale.size(), 1U);
+    EXPECT_DOUBLE_EQ(temperature("Room1"), 20.0);
+}
+
+TEST_F(TwinGraphTest, WritesWithoutSourceTimeOrSequenceAreLastWriterWins) {
+    ASSERT_TRUE(create_room("Room1"));
+    // The manual clock does not move: both writes carry the same (implicit) source time.
+    ASSERT_TRUE(patch("Room1", R"([{"op":"replace","path":"/temperature","value":1}])"));
+    const auto second = patch("Room1", R"([{"op":"replace","path":"/temperature","value":2}])");
+    ASSERT_TRUE(second);
+    EXPECT_TRUE(second->stale.empty());
+    EXPECT_DOUBLE_EQ(temperature("Room1"), 2.0);
+}
+
+TEST_F(TwinGraphTest, RemoveUnsetsAPropertyAndReplaceTwinHonoursIfMatch) {
+    ASSERT_TRUE(create_room("Room1", R"("temperature": 20, "co2": 500)"));
+    const auto removed = patch("Room1", R"([{"op":"remove","path":"/co2"}])");
+    ASSERT_TRUE(removed);
+    EXPECT_EQ(json::value(patch_to_json(removed->applied)), json::parse(R"([{"op":"remove","path":"/co2"}])"));
+    EXPECT_EQ(graph.find_twin("Room1")->property("co2"), nullptr);
+
+    const auto body = json::parse(R"({"$metadata":{"$model":"dtmi:dtwin:example:Room;1"},"light":120})");
+    const auto refused = graph.replace_twin("Room1", body, {.if_match = "W/\"1\""});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::precondition_failed);
+    const auto replaced = graph.replace_twin("Room1", body, {.if_match = removed->etag});
+    ASSERT_TRUE(replaced) << error_text(replaced);
+    EXPECT_EQ(graph.find_twin("Room1")->property("temperature"), nullptr);
+    EXPECT_EQ(graph.find_twin("Room1")->property("light")->to_number<double>(), 120.0);
+    EXPECT_EQ(graph.replace_twin("Nope", body).error().code, ErrorCode::unknown_twin);
+}
+
+TEST_F(TwinGraphTest, RelationshipPatchIsValidatedAndVersioned) {
+    ASSERT_TRUE(create_room("Room1"));
+    ASSERT_TRUE(graph.create_twin("Door1", json::parse(R"({"$metadata":{"$model":"dtmi:dtwin:example:Door;1"}})")));
+    const auto created = graph.create_relationship(
+        "Door1", "r1", json::parse(R"({"$targetId":"Room1","$relationshipName":"connects"})"));
+    ASSERT_TRUE(created);
+    const auto bad = graph.patch_relationship("Door1", "r1", json::parse(R"([{"op":"add","path":"/side","value":1}])"));
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().where, "Door1 -> r1 /side");
+    const auto good = graph.patch_relationship("Door1", "r1", json::parse(R"([{"op":"add","path":"/side","value":"s"}])"),
+                                               {.if_match = created->etag});
+    ASSERT_TRUE(good);
+    EXPECT_GT(good->version, created->version);
+    EXPECT_EQ(graph.get_relationship("Door1", "r1")->properties.at("side"), json::value("s"));
+    EXPECT_EQ(graph.get_relationship("Door1", "r9").error().code, ErrorCode::unknown_relationship);
 }

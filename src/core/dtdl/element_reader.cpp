@@ -43,6 +43,7 @@ std::string_view to_term(std::string_view text, int version) {
     return text;
 }
 
+// Semantic types describe a value, so they go on elements that carry a schema.
 bool is_semantic_host(std::string_view cls) {
     return cls == "Telemetry" || cls == "Property" || cls == "Field" || cls == "CommandPayload" ||
            cls == "CommandRequest" || cls == "CommandResponse" || cls == "MapValue";
@@ -57,6 +58,16 @@ bool version_may_nest(int outer, int inner, std::string_view term) {
     }
     return inner == outer || (term != "schemas" && term != "enumValues" && term != "fields" &&
                               term != "mapKey" && term != "mapValue");
+}
+
+// An identifier for an element without @id, built from its parent's the way DTDL
+// tools do ("dtmi:ex:Room;1" -> "dtmi:ex:Room:_contents:__0;1"). The '_' prefixes
+// cannot occur in user DTMIs, so generated ids never collide with explicit ones.
+std::string generated_id(std::string_view parent_id, std::string_view term, std::size_t position) {
+    const auto semicolon = parent_id.find(';');
+    const std::string_view path = parent_id.substr(0, semicolon);
+    const std::string_view version = semicolon == std::string_view::npos ? "" : parent_id.substr(semicolon);
+    return std::string(path) + ":_" + std::string(term) + ":__" + std::to_string(position) + std::string(version);
 }
 
 } // namespace
@@ -155,6 +166,28 @@ std::optional<std::size_t> ElementReader::read_element(const json::object& objec
     return index;
 }
 
+std::optional<std::vector<std::pair<std::string_view, std::string>>>
+ElementReader::type_entries(const json::value& value, const std::string& at) {
+    std::vector<std::pair<std::string_view, std::string>> entries;
+    if (value.is_string()) {
+        entries.emplace_back(value.get_string(), at);
+        return entries;
+    }
+    if (!value.is_array()) {
+        report(at, "type-form", "@type must be a string or an array of strings");
+        return std::nullopt;
+    }
+    const auto& array = value.get_array();
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        if (!array[i].is_string()) {
+            report(child_pointer(at, i), "type-form", "@type entries must be strings");
+            return std::nullopt;
+        }
+        entries.emplace_back(array[i].get_string(), child_pointer(at, i));
+    }
+    return entries;
+}
+
 std::optional<ElementReader::TypeInfo> ElementReader::read_type(const json::object& object,
                                                                 const std::string& pointer,
                                                                 const ContextState& context, const Slot& slot) {
@@ -170,23 +203,11 @@ std::optional<ElementReader::TypeInfo> ElementReader::read_type(const json::obje
         report(pointer, "type-missing", "the element must have an @type");
         return std::nullopt;
     }
-    std::vector<std::pair<std::string_view, std::string>> entries;
-    if (value->is_string()) {
-        entries.emplace_back(value->get_string(), at);
-    } else if (value->is_array()) {
-        const auto& array = value->get_array();
-        for (std::size_t i = 0; i < array.size(); ++i) {
-            if (!array[i].is_string()) {
-                report(child_pointer(at, i), "type-form", "@type entries must be strings");
-                return std::nullopt;
-            }
-            entries.emplace_back(array[i].get_string(), child_pointer(at, i));
-        }
-    } else {
-        report(at, "type-form", "@type must be a string or an array of strings");
+    const auto entries = type_entries(*value, at);
+    if (!entries) {
         return std::nullopt;
     }
-    for (const auto& [entry, entry_at] : entries) {
+    for (const auto& [entry, entry_at] : *entries) {
         const std::string_view term = to_term(entry, context.version);
         if (find_class(term, context.version) != nullptr) {
             if (!info.cls.empty() && info.cls != term) {
@@ -204,7 +225,7 @@ std::optional<ElementReader::TypeInfo> ElementReader::read_type(const json::obje
         report(at, "type-conformance", "a " + info.cls + " is not allowed here");
         return std::nullopt;
     }
-    for (const auto& [entry, entry_at] : entries) {
+    for (const auto& [entry, entry_at] : *entries) {
         const std::string_view term = to_term(entry, context.version);
         if (term != info.cls && std::find(info.cotypes.begin(), info.cotypes.end(), term) == info.cotypes.end()) {
             read_cotype(entry, entry_at, context, info);
@@ -218,7 +239,7 @@ void ElementReader::read_cotype(std::string_view entry, const std::string& at, c
     const int version = context.version;
     const std::string_view term = to_term(entry, version);
     const bool quantitative = version == 2 || context.has(Extension::quantitative_types);
-    if (quantitative && is_semantic_type(term)) {
+    if (quantitative && is_semantic_type(term, version)) {
         if (!is_semantic_host(info.cls)) {
             report(at, "cotype-host", "semantic type '" + std::string(term) + "' does not apply to a " + info.cls);
             return;
@@ -268,11 +289,9 @@ void ElementReader::read_id(const json::object& object, const std::string& point
         } else if (slot.term == "schemas") {
             report(pointer, "id-missing", "a schema in 'schemas' must have an @id so that it can be referenced");
         }
-        // Generated ids only need to be unique within the graph.
-        element.id = slot.parent_id + ":_" + slot.term + ":__" + std::to_string(slot.position);
-        if (slot.parent_id.empty()) {
-            element.id = "dtmi:_generated:" + std::string(m_document) + ":__" + std::to_string(slot.position);
-        }
+        element.id = slot.parent_id.empty()
+                         ? "dtmi:_document:__" + std::to_string(slot.position) // a root without @id (reported)
+                         : generated_id(slot.parent_id, slot.term, slot.position);
         return;
     }
     const std::string at = child_pointer(pointer, "@id");
@@ -348,7 +367,7 @@ bool ElementReader::read_cotype_member(std::string_view term, const json::value&
         return std::find(element.cotypes.begin(), element.cotypes.end(), cotype) != element.cotypes.end();
     };
     const bool semantic = std::any_of(element.cotypes.begin(), element.cotypes.end(),
-                                      [](const std::string& cotype) { return is_semantic_type(cotype); });
+                                      [&](const std::string& cotype) { return is_semantic_type(cotype, element.version); });
     // The properties co-types bring along: a semantic type's unit, the target of an
     // Override or ValueAnnotation (names of properties of the same element).
     static constexpr PropertySpec k_unit{"unit", ValueKind::unit, k_v2_v3, 0, 1, 1, 0, 0, false, {}};
@@ -369,7 +388,7 @@ bool ElementReader::read_cotype_member(std::string_view term, const json::value&
     if (spec == &k_unit) {
         for (const auto& unit : values) {
             const auto& text = std::get<json::value>(unit.value);
-            if (!is_unit(to_term(text.get_string(), context.version))) {
+            if (!is_unit(to_term(text.get_string(), context.version), context.version)) {
                 report(unit.pointer, "unit-undefined", "'" + std::string(text.get_string()) + "' is not a unit");
             }
         }
@@ -445,7 +464,7 @@ void ElementReader::read_elements(const json::value& value, const PropertySpec& 
 void ElementReader::check_semantic_type(const std::string& pointer, const Element& element) {
     std::vector<std::string_view> types;
     for (const auto& cotype : element.cotypes) {
-        if (is_semantic_type(cotype)) {
+        if (is_semantic_type(cotype, element.version)) {
             types.push_back(cotype);
         }
     }
@@ -463,7 +482,7 @@ void ElementReader::check_semantic_type(const std::string& pointer, const Elemen
     for (const auto& unit : units) {
         const auto* text = std::get_if<json::value>(&unit.value);
         if (text != nullptr && text->is_string() &&
-            !is_unit_of(types.front(), to_term(text->get_string(), element.version))) {
+            !is_unit_of(types.front(), to_term(text->get_string(), element.version), element.version)) {
             report(unit.pointer, "unit-mismatch",
                    "'" + std::string(text->get_string()) + "' is not a unit of " + std::string(types.front()));
         }

@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dtwin::core::dtdl {
@@ -46,6 +47,9 @@ private:
 
     std::optional<std::size_t> read_element(const boost::json::object& object, const std::string& pointer,
                                             const ContextState& outer, const Slot& slot);
+    /// The entries of @type with their pointers; nullopt (reported) if malformed.
+    std::optional<std::vector<std::pair<std::string_view, std::string>>> type_entries(const boost::json::value& value,
+                                                                                      const std::string& at);
     std::optional<TypeInfo> read_type(const boost::json::object& object, const std::string& pointer,
                                       const ContextState& context, const Slot& slot);
     void read_cotype(std::string_view entry, const std::string& at, const ContextState& context, TypeInfo& info);

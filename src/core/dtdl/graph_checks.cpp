@@ -244,42 +244,42 @@ private:
         for (const Element* ancestor : ancestors) {
             collect(*ancestor);
         }
-        // Interfaces loaded earlier arrive flattened: their maps hold all inherited names.
         std::set<std::string, std::less<>> known_names;
-        auto collect_known = [&](const Element& owner) {
-            for (const auto& value : owner.values("extends")) {
-                const auto* reference = std::get_if<Reference>(&value.value);
-                const auto found = reference != nullptr ? m_known.find(reference->target) : m_known.end();
-                if (found == m_known.end() || m_graph.by_id.contains(reference->target)) {
-                    continue;
-                }
-                const Interface& base = *found->second;
-                for (const auto& entry : base.properties) {
-                    known_names.insert(entry.first);
-                }
-                for (const auto& entry : base.telemetries) {
-                    known_names.insert(entry.first);
-                }
-                for (const auto& entry : base.relationships) {
-                    known_names.insert(entry.first);
-                }
-                for (const auto& entry : base.components) {
-                    known_names.insert(entry.first);
-                }
-                for (const auto& entry : base.commands) {
-                    known_names.insert(entry.first);
-                }
-            }
-        };
-        collect_known(element);
+        collect_known_names(element, known_names);
         for (const Element* ancestor : ancestors) {
-            collect_known(*ancestor);
+            collect_known_names(*ancestor, known_names);
         }
         for (const auto& [name, content] : names) {
             if (known_names.contains(name)) {
                 report(*content, "", "name-duplicate",
                        "name '" + name + "' is already used by an inherited content of a loaded Interface");
             }
+        }
+    }
+
+    // Names of the contents of the loaded (`known`) Interfaces that `owner` extends
+    // directly. They arrive flattened, so their maps hold all inherited names too.
+    void collect_known_names(const Element& owner, std::set<std::string, std::less<>>& names) const {
+        for (const auto& value : owner.values("extends")) {
+            const auto* reference = std::get_if<Reference>(&value.value);
+            if (reference == nullptr || m_graph.by_id.contains(reference->target)) {
+                continue;
+            }
+            const auto found = m_known.find(reference->target);
+            if (found == m_known.end()) {
+                continue;
+            }
+            const Interface& base = *found->second;
+            const auto add_keys = [&](const auto& map) {
+                for (const auto& entry : map) {
+                    names.insert(entry.first);
+                }
+            };
+            add_keys(base.properties);
+            add_keys(base.telemetries);
+            add_keys(base.relationships);
+            add_keys(base.components);
+            add_keys(base.commands);
         }
     }
 

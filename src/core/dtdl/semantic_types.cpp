@@ -1,5 +1,5 @@
-// Semantic types and units of DTDL (the v2 context and the v3 QuantitativeTypes
-// extension define the same names).
+// Semantic types and units of DTDL: built into the v2 context, and brought to v3 by
+// the QuantitativeTypes extension (which adds semantic types and units of its own).
 #include "core/dtdl/semantic_types.hpp"
 
 #include <algorithm>
@@ -13,54 +13,7 @@ namespace {
 
 using std::string_view_literals::operator""sv;
 
-constexpr std::array k_semantic_types{
-    "Acceleration"sv, "Angle"sv, "AngularAcceleration"sv, "AngularVelocity"sv, "Area"sv, "Capacitance"sv,
-    "Current"sv, "DataRate"sv, "DataSize"sv, "Density"sv, "Distance"sv, "ElectricCharge"sv, "Energy"sv,
-    "Force"sv, "Frequency"sv, "Humidity"sv, "Illuminance"sv, "Inductance"sv, "Latitude"sv, "Length"sv,
-    "Longitude"sv, "Luminance"sv, "Luminosity"sv, "LuminousFlux"sv, "LuminousIntensity"sv, "MagneticFlux"sv,
-    "MagneticInduction"sv, "Mass"sv, "MassFlowRate"sv, "Power"sv, "Pressure"sv, "RelativeHumidity"sv,
-    "Resistance"sv, "SoundPressure"sv, "Temperature"sv, "Thrust"sv, "TimeSpan"sv, "Torque"sv, "Velocity"sv,
-    "Voltage"sv, "Volume"sv, "VolumeFlowRate"sv,
-};
-
-constexpr std::array k_units{
-    "acre"sv, "ampere"sv, "astronomicalUnit"sv, "bar"sv, "bel"sv, "bit"sv, "bitPerSecond"sv, "byte"sv,
-    "bytePerSecond"sv, "candela"sv, "candelaPerSquareMetre"sv, "centimetre"sv, "centimetrePerSecond"sv,
-    "centimetrePerSecondSquared"sv, "coulomb"sv, "cubicCentimetre"sv, "cubicFoot"sv, "cubicInch"sv,
-    "cubicMetre"sv, "day"sv, "decibel"sv, "degreeCelsius"sv, "degreeFahrenheit"sv, "degreeOfArc"sv,
-    "degreePerSecond"sv, "electronvolt"sv, "exbibit"sv, "exbibitPerSecond"sv, "exbibyte"sv,
-    "exbibytePerSecond"sv, "farad"sv, "fluidOunce"sv, "foot"sv, "footcandle"sv, "gallon"sv, "gForce"sv,
-    "gibibit"sv, "gibibitPerSecond"sv, "gibibyte"sv, "gibibytePerSecond"sv, "gigahertz"sv, "gigajoule"sv,
-    "gigawatt"sv, "gram"sv, "gramPerCubicMetre"sv, "gramPerHour"sv, "gramPerSecond"sv, "hectare"sv,
-    "henry"sv, "hertz"sv, "horsepower"sv, "hour"sv, "inch"sv, "inchesOfMercury"sv, "inchesOfWater"sv,
-    "joule"sv, "kelvin"sv, "kibibit"sv, "kibibitPerSecond"sv, "kibibyte"sv, "kibibytePerSecond"sv,
-    "kilogram"sv, "kilogramPerCubicMetre"sv, "kilogramPerHour"sv, "kilogramPerSecond"sv, "kilohertz"sv,
-    "kilojoule"sv, "kilometre"sv, "kilometrePerHour"sv, "kilometrePerSecond"sv, "kiloohm"sv, "kilopascal"sv,
-    "kilovolt"sv, "kilowatt"sv, "kilowattHour"sv, "kilowattHourPerYear"sv, "knot"sv, "litre"sv,
-    "litrePerHour"sv, "litrePerSecond"sv, "lumen"sv, "lux"sv, "maxwell"sv, "mebibit"sv, "mebibitPerSecond"sv,
-    "mebibyte"sv, "mebibytePerSecond"sv, "megaelectronvolt"sv, "megahertz"sv, "megajoule"sv, "megaohm"sv,
-    "megavolt"sv, "megawatt"sv, "metre"sv, "metrePerHour"sv, "metrePerSecond"sv, "metrePerSecondSquared"sv,
-    "microampere"sv, "microfarad"sv, "microgram"sv, "microhenry"sv, "micrometre"sv, "microsecond"sv,
-    "microvolt"sv, "microwatt"sv, "mile"sv, "milePerHour"sv, "milePerSecond"sv, "milliampere"sv, "millibar"sv,
-    "millifarad"sv, "milligram"sv, "millihenry"sv, "millilitre"sv, "millilitrePerHour"sv,
-    "millilitrePerSecond"sv, "millimetre"sv, "millimetresOfMercury"sv, "milliohm"sv, "millisecond"sv,
-    "millivolt"sv, "milliwatt"sv, "minute"sv, "minuteOfArc"sv, "nanofarad"sv, "nanometre"sv, "nanosecond"sv,
-    "nauticalMile"sv, "newton"sv, "newtonMetre"sv, "ohm"sv, "ounce"sv, "pascal"sv, "percent"sv, "picofarad"sv,
-    "pound"sv, "poundPerSquareInch"sv, "radian"sv, "radianPerSecond"sv, "radianPerSecondSquared"sv,
-    "revolutionPerMinute"sv, "revolutionPerSecond"sv, "second"sv, "secondOfArc"sv, "slug"sv,
-    "squareCentimetre"sv, "squareFoot"sv, "squareInch"sv, "squareKilometre"sv, "squareMetre"sv,
-    "squareMillimetre"sv, "tebibit"sv, "tebibitPerSecond"sv, "tebibyte"sv, "tebibytePerSecond"sv, "tesla"sv,
-    "ton"sv, "tonne"sv, "turn"sv, "unity"sv, "volt"sv, "watt"sv, "weber"sv, "year"sv, "yobibit"sv,
-    "yobibitPerSecond"sv, "yobibyte"sv, "yobibytePerSecond"sv, "zebibit"sv, "zebibitPerSecond"sv,
-    "zebibyte"sv, "zebibytePerSecond"sv,
-};
-
-// Units grouped by the unit class they belong to.
-struct UnitClass {
-    std::string_view name;
-    std::span<const std::string_view> units;
-};
-
+// Units by unit class: those of DTDL v2 (also valid in v3) ...
 constexpr std::array k_acceleration_units{"metrePerSecondSquared"sv, "centimetrePerSecondSquared"sv, "gForce"sv};
 constexpr std::array k_angle_units{"radian"sv, "degreeOfArc"sv, "minuteOfArc"sv, "secondOfArc"sv, "turn"sv};
 constexpr std::array k_angular_acceleration_units{"radianPerSecondSquared"sv};
@@ -118,74 +71,173 @@ constexpr std::array k_volume_units{"cubicMetre"sv, "cubicCentimetre"sv, "litre"
 constexpr std::array k_volume_flow_rate_units{"litrePerSecond"sv, "millilitrePerSecond"sv, "litrePerHour"sv,
                                               "millilitrePerHour"sv};
 
-constexpr std::array k_unit_classes{
-    UnitClass{"Acceleration", k_acceleration_units}, UnitClass{"Angle", k_angle_units},
-    UnitClass{"AngularAcceleration", k_angular_acceleration_units},
-    UnitClass{"AngularVelocity", k_angular_velocity_units}, UnitClass{"Area", k_area_units},
-    UnitClass{"Capacitance", k_capacitance_units}, UnitClass{"Current", k_current_units},
-    UnitClass{"DataRate", k_data_rate_units}, UnitClass{"DataSize", k_data_size_units},
-    UnitClass{"Density", k_density_units}, UnitClass{"Length", k_length_units},
-    UnitClass{"Charge", k_charge_units}, UnitClass{"Energy", k_energy_units}, UnitClass{"Force", k_force_units},
-    UnitClass{"Frequency", k_frequency_units}, UnitClass{"Illuminance", k_illuminance_units},
-    UnitClass{"Inductance", k_inductance_units}, UnitClass{"Luminance", k_luminance_units},
-    UnitClass{"LuminousFlux", k_luminous_flux_units}, UnitClass{"LuminousIntensity", k_luminous_intensity_units},
-    UnitClass{"MagneticFlux", k_magnetic_flux_units}, UnitClass{"MagneticInduction", k_magnetic_induction_units},
-    UnitClass{"Mass", k_mass_units}, UnitClass{"MassFlowRate", k_mass_flow_rate_units},
-    UnitClass{"Power", k_power_units}, UnitClass{"Pressure", k_pressure_units}, UnitClass{"Ratio", k_ratio_units},
-    UnitClass{"Resistance", k_resistance_units}, UnitClass{"SoundPressure", k_sound_pressure_units},
-    UnitClass{"Temperature", k_temperature_units}, UnitClass{"Time", k_time_units},
-    UnitClass{"Torque", k_torque_units}, UnitClass{"Velocity", k_velocity_units},
-    UnitClass{"Voltage", k_voltage_units}, UnitClass{"Volume", k_volume_units},
-    UnitClass{"VolumeFlowRate", k_volume_flow_rate_units},
+
+// ... and those QuantitativeTypes v1 adds for DTDL v3.
+constexpr std::array k_current_units_v3{"kiloampere"sv};
+constexpr std::array k_density_units_v3{"microgramPerCubicMetre"sv, "milligramPerCubicMetre"sv};
+constexpr std::array k_charge_units_v3{"ampereHour"sv, "milliampereHour"sv};
+constexpr std::array k_energy_units_v3{"britishThermalUnit"sv, "gigawattHour"sv, "kiloBritishThermalUnit"sv,
+                                       "megawattHour"sv, "milliwattHour"sv, "terawattHour"sv, "wattHour"sv};
+constexpr std::array k_power_units_v3{"britishThermalUnitPerHour"sv, "gigajoulePerHour"sv, "joulePerHour"sv,
+                                      "joulePerSecond"sv, "kiloBritishThermalUnitPerHour"sv,
+                                      "kilojoulePerHour"sv, "kilojoulePerSecond"sv, "megajoulePerHour"sv,
+                                      "tonOfRefrigeration"sv};
+constexpr std::array k_frequency_units_v3{"millihertz"sv};
+constexpr std::array k_magnetic_induction_units_v3{"gauss"sv};
+constexpr std::array k_mass_units_v3{"massPound"sv};
+constexpr std::array k_mass_flow_rate_units_v3{"massPoundPerHour"sv};
+constexpr std::array k_pressure_units_v3{"decapascal"sv, "hectopascal"sv};
+constexpr std::array k_ratio_units_v3{"partsPerBillion"sv, "partsPerMillion"sv, "partsPerQuadrillion"sv,
+                                      "partsPerTrillion"sv};
+constexpr std::array k_volume_flow_rate_units_v3{
+    "cubicFootPerMinute"sv, "cubicMetrePerHour"sv, "cubicMetrePerMinute"sv, "cubicMetrePerSecond"sv,
+    "gallonPerHour"sv, "gallonPerMinute"sv, "litrePerMinute"sv, "millilitrePerMinute"sv};
+constexpr std::array k_apparent_energy_units_v3{"gigavoltAmpereHour"sv, "kilovoltAmpereHour"sv,
+                                                "megavoltAmpereHour"sv, "voltAmpereHour"sv};
+constexpr std::array k_apparent_power_units_v3{"gigavoltAmpere"sv, "kilovoltAmpere"sv, "megavoltAmpere"sv,
+                                               "millivoltAmpere"sv, "voltAmpere"sv};
+constexpr std::array k_radiation_dose_units_v3{"gray"sv, "microgray"sv, "microsievert"sv, "milligray"sv,
+                                               "millisievert"sv, "sievert"sv};
+constexpr std::array k_irradiance_units_v3{"wattPerSquareMetre"sv};
+constexpr std::array k_radioactivity_units_v3{"becquerel"sv, "gigabecquerel"sv, "kilobecquerel"sv,
+                                              "megabecquerel"sv};
+constexpr std::array k_reactive_energy_units_v3{"gigavoltAmpereReactiveHour"sv, "kilovoltAmpereReactiveHour"sv,
+                                                "megavoltAmpereReactiveHour"sv, "voltAmpereReactiveHour"sv};
+constexpr std::array k_reactive_power_units_v3{"gigavoltAmpereReactive"sv, "kilovoltAmpereReactive"sv,
+                                               "megavoltAmpereReactive"sv, "millivoltAmpereReactive"sv,
+                                               "voltAmpereReactive"sv};
+
+struct UnitClass {
+    std::string_view name;
+    std::span<const std::string_view> units;    ///< in v2 and v3
+    std::span<const std::string_view> v3_units; ///< added by QuantitativeTypes v1
 };
 
-// Semantic type -> the unit class its unit must come from.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 42> k_semantic_unit_classes{{
-    {"Acceleration"sv, "Acceleration"sv}, {"Angle"sv, "Angle"sv},
-    {"AngularAcceleration"sv, "AngularAcceleration"sv}, {"AngularVelocity"sv, "AngularVelocity"sv},
-    {"Area"sv, "Area"sv}, {"Capacitance"sv, "Capacitance"sv}, {"Current"sv, "Current"sv},
-    {"DataRate"sv, "DataRate"sv}, {"DataSize"sv, "DataSize"sv}, {"Density"sv, "Density"sv},
-    {"Distance"sv, "Length"sv}, {"ElectricCharge"sv, "Charge"sv}, {"Energy"sv, "Energy"sv},
-    {"Force"sv, "Force"sv}, {"Frequency"sv, "Frequency"sv}, {"Humidity"sv, "Density"sv},
-    {"Illuminance"sv, "Illuminance"sv}, {"Inductance"sv, "Inductance"sv}, {"Latitude"sv, "Angle"sv},
-    {"Length"sv, "Length"sv}, {"Longitude"sv, "Angle"sv}, {"Luminance"sv, "Luminance"sv},
-    {"Luminosity"sv, "Power"sv}, {"LuminousFlux"sv, "LuminousFlux"sv},
-    {"LuminousIntensity"sv, "LuminousIntensity"sv}, {"MagneticFlux"sv, "MagneticFlux"sv},
-    {"MagneticInduction"sv, "MagneticInduction"sv}, {"Mass"sv, "Mass"sv}, {"MassFlowRate"sv, "MassFlowRate"sv},
-    {"Power"sv, "Power"sv}, {"Pressure"sv, "Pressure"sv}, {"RelativeHumidity"sv, "Ratio"sv},
-    {"Resistance"sv, "Resistance"sv}, {"SoundPressure"sv, "SoundPressure"sv},
-    {"Temperature"sv, "Temperature"sv}, {"Thrust"sv, "Force"sv}, {"TimeSpan"sv, "Time"sv},
-    {"Torque"sv, "Torque"sv}, {"Velocity"sv, "Velocity"sv}, {"Voltage"sv, "Voltage"sv},
-    {"Volume"sv, "Volume"sv}, {"VolumeFlowRate"sv, "VolumeFlowRate"sv},
-}};
+constexpr std::array k_unit_classes{
+    UnitClass{"Acceleration", k_acceleration_units, {}},
+    UnitClass{"Angle", k_angle_units, {}},
+    UnitClass{"AngularAcceleration", k_angular_acceleration_units, {}},
+    UnitClass{"AngularVelocity", k_angular_velocity_units, {}},
+    UnitClass{"Area", k_area_units, {}},
+    UnitClass{"Capacitance", k_capacitance_units, {}},
+    UnitClass{"Current", k_current_units, k_current_units_v3},
+    UnitClass{"DataRate", k_data_rate_units, {}},
+    UnitClass{"DataSize", k_data_size_units, {}},
+    UnitClass{"Density", k_density_units, k_density_units_v3},
+    UnitClass{"Length", k_length_units, {}},
+    UnitClass{"Charge", k_charge_units, k_charge_units_v3},
+    UnitClass{"Energy", k_energy_units, k_energy_units_v3},
+    UnitClass{"Force", k_force_units, {}},
+    UnitClass{"Frequency", k_frequency_units, k_frequency_units_v3},
+    UnitClass{"Illuminance", k_illuminance_units, {}},
+    UnitClass{"Inductance", k_inductance_units, {}},
+    UnitClass{"Luminance", k_luminance_units, {}},
+    UnitClass{"LuminousFlux", k_luminous_flux_units, {}},
+    UnitClass{"LuminousIntensity", k_luminous_intensity_units, {}},
+    UnitClass{"MagneticFlux", k_magnetic_flux_units, {}},
+    UnitClass{"MagneticInduction", k_magnetic_induction_units, k_magnetic_induction_units_v3},
+    UnitClass{"Mass", k_mass_units, k_mass_units_v3},
+    UnitClass{"MassFlowRate", k_mass_flow_rate_units, k_mass_flow_rate_units_v3},
+    UnitClass{"Power", k_power_units, k_power_units_v3},
+    UnitClass{"Pressure", k_pressure_units, k_pressure_units_v3},
+    UnitClass{"Ratio", k_ratio_units, k_ratio_units_v3},
+    UnitClass{"Resistance", k_resistance_units, {}},
+    UnitClass{"SoundPressure", k_sound_pressure_units, {}},
+    UnitClass{"Temperature", k_temperature_units, {}},
+    UnitClass{"Time", k_time_units, {}},
+    UnitClass{"Torque", k_torque_units, {}},
+    UnitClass{"Velocity", k_velocity_units, {}},
+    UnitClass{"Voltage", k_voltage_units, {}},
+    UnitClass{"Volume", k_volume_units, {}},
+    UnitClass{"VolumeFlowRate", k_volume_flow_rate_units, k_volume_flow_rate_units_v3},
+    UnitClass{"ApparentEnergy", {}, k_apparent_energy_units_v3},
+    UnitClass{"ApparentPower", {}, k_apparent_power_units_v3},
+    UnitClass{"IonizingRadiationDose", {}, k_radiation_dose_units_v3},
+    UnitClass{"Irradiance", {}, k_irradiance_units_v3},
+    UnitClass{"Radioactivity", {}, k_radioactivity_units_v3},
+    UnitClass{"ReactiveEnergy", {}, k_reactive_energy_units_v3},
+    UnitClass{"ReactivePower", {}, k_reactive_power_units_v3},
+};
 
-template <typename List>
-bool contains(const List& list, std::string_view term) {
+struct SemanticType {
+    std::string_view name;
+    std::string_view unit_class; ///< the unit class its `unit` comes from
+    bool v3_only;
+};
+
+// Several semantic types share a unit class (Humidity uses Density units,
+// Luminosity uses Power units).
+constexpr std::array k_semantic_types{
+    SemanticType{"Acceleration", "Acceleration", false}, SemanticType{"Angle", "Angle", false},
+    SemanticType{"AngularAcceleration", "AngularAcceleration", false},
+    SemanticType{"AngularVelocity", "AngularVelocity", false}, SemanticType{"Area", "Area", false},
+    SemanticType{"Capacitance", "Capacitance", false}, SemanticType{"Current", "Current", false},
+    SemanticType{"DataRate", "DataRate", false}, SemanticType{"DataSize", "DataSize", false},
+    SemanticType{"Density", "Density", false}, SemanticType{"Distance", "Length", false},
+    SemanticType{"ElectricCharge", "Charge", false}, SemanticType{"Energy", "Energy", false},
+    SemanticType{"Force", "Force", false}, SemanticType{"Frequency", "Frequency", false},
+    SemanticType{"Humidity", "Density", false}, SemanticType{"Illuminance", "Illuminance", false},
+    SemanticType{"Inductance", "Inductance", false}, SemanticType{"Latitude", "Angle", false},
+    SemanticType{"Length", "Length", false}, SemanticType{"Longitude", "Angle", false},
+    SemanticType{"Luminance", "Luminance", false}, SemanticType{"Luminosity", "Power", false},
+    SemanticType{"LuminousFlux", "LuminousFlux", false},
+    SemanticType{"LuminousIntensity", "LuminousIntensity", false},
+    SemanticType{"MagneticFlux", "MagneticFlux", false},
+    SemanticType{"MagneticInduction", "MagneticInduction", false}, SemanticType{"Mass", "Mass", false},
+    SemanticType{"MassFlowRate", "MassFlowRate", false}, SemanticType{"Power", "Power", false},
+    SemanticType{"Pressure", "Pressure", false}, SemanticType{"RelativeHumidity", "Ratio", false},
+    SemanticType{"Resistance", "Resistance", false}, SemanticType{"SoundPressure", "SoundPressure", false},
+    SemanticType{"Temperature", "Temperature", false}, SemanticType{"Thrust", "Force", false},
+    SemanticType{"TimeSpan", "Time", false}, SemanticType{"Torque", "Torque", false},
+    SemanticType{"Velocity", "Velocity", false}, SemanticType{"Voltage", "Voltage", false},
+    SemanticType{"Volume", "Volume", false}, SemanticType{"VolumeFlowRate", "VolumeFlowRate", false},
+    SemanticType{"ApparentEnergy", "ApparentEnergy", true}, SemanticType{"ApparentPower", "ApparentPower", true},
+    SemanticType{"Concentration", "Ratio", true}, SemanticType{"EnergyRate", "Power", true},
+    SemanticType{"IonizingRadiationDose", "IonizingRadiationDose", true},
+    SemanticType{"Irradiance", "Irradiance", true}, SemanticType{"Radioactivity", "Radioactivity", true},
+    SemanticType{"ReactiveEnergy", "ReactiveEnergy", true}, SemanticType{"ReactivePower", "ReactivePower", true},
+    SemanticType{"RelativeDensity", "Ratio", true},
+};
+
+bool contains(std::span<const std::string_view> list, std::string_view term) {
     return std::find(list.begin(), list.end(), term) != list.end();
+}
+
+bool class_has_unit(const UnitClass& unit_class, std::string_view unit, int version) {
+    return contains(unit_class.units, unit) || (version >= 3 && contains(unit_class.v3_units, unit));
+}
+
+const SemanticType* find_semantic_type(std::string_view term, int version) {
+    for (const auto& type : k_semantic_types) {
+        if (type.name == term && (!type.v3_only || version >= 3)) {
+            return &type;
+        }
+    }
+    return nullptr;
 }
 
 } // namespace
 
-bool is_semantic_type(std::string_view term) {
-    return contains(k_semantic_types, term);
+bool is_semantic_type(std::string_view term, int version) {
+    return find_semantic_type(term, version) != nullptr;
 }
 
-bool is_unit(std::string_view term) {
-    return contains(k_units, term);
+bool is_unit(std::string_view term, int version) {
+    return std::any_of(k_unit_classes.begin(), k_unit_classes.end(),
+                       [&](const UnitClass& unit_class) { return class_has_unit(unit_class, term, version); });
 }
 
-bool is_unit_of(std::string_view semantic_type, std::string_view unit) {
-    for (const auto& [type, unit_class] : k_semantic_unit_classes) {
-        if (type != semantic_type) {
-            continue;
-        }
-        for (const auto& [name, units] : k_unit_classes) {
-            if (name == unit_class) {
-                return contains(units, unit);
-            }
+bool is_unit_of(std::string_view semantic_type, std::string_view unit, int version) {
+    const SemanticType* type = find_semantic_type(semantic_type, version);
+    if (type == nullptr) {
+        return false;
+    }
+    for (const auto& unit_class : k_unit_classes) {
+        if (unit_class.name == type->unit_class) {
+            return class_has_unit(unit_class, unit, version);
         }
     }
-    return is_unit(unit);
+    return false;
 }
 
 std::string_view standard_term(std::string_view dtmi, int version) {

@@ -7,15 +7,16 @@
 
 namespace dtwin::core::dtdl {
 
-/// True if `term` names a semantic type such as "Temperature".
-[[nodiscard]] bool is_semantic_type(std::string_view term);
+/// True if `term` names a semantic type such as "Temperature" in DTDL `version`
+/// (v3 meaning: under QuantitativeTypes v1, which knows a few more, e.g. "Concentration").
+[[nodiscard]] bool is_semantic_type(std::string_view term, int version);
 
-/// True if `term` names a unit such as "degreeCelsius".
-[[nodiscard]] bool is_unit(std::string_view term);
+/// True if `term` names a unit such as "degreeCelsius" in DTDL `version`.
+[[nodiscard]] bool is_unit(std::string_view term, int version);
 
-/// True if `unit` is a unit of `semantic_type` (e.g. "degreeCelsius" of "Temperature").
-/// Semantic types without a unit table accept any unit.
-[[nodiscard]] bool is_unit_of(std::string_view semantic_type, std::string_view unit);
+/// True if `unit` belongs to the unit class of `semantic_type` (e.g. "degreeCelsius"
+/// of "Temperature", "partsPerMillion" of v3 "Concentration").
+[[nodiscard]] bool is_unit_of(std::string_view semantic_type, std::string_view unit, int version);
 
 /// The term of a standard DTMI ("dtmi:standard:class:Temperature;2" -> "Temperature",
 /// "dtmi:standard:unit:kelvin;3" -> "kelvin"), or "" when `dtmi` is not one.

@@ -83,7 +83,14 @@ Result<LoadCounts> SqliteStore::load_all(const LoadSink& sink) {
     if (auto begun = run(Query::begin_read, "cannot start a read transaction"); !begun) {
         return std::unexpected(begun.error());
     }
-    auto loaded = load_locked(sink);
+    Result<LoadCounts> loaded;
+    try {
+        loaded = load_locked(sink);
+    } catch (...) {
+        // A callback threw (bad_alloc, a bug): do not leave the snapshot pinned.
+        (void)run(Query::rollback, "cannot end the read transaction");
+        throw;
+    }
     // A read transaction has nothing to keep; ending it releases the snapshot either way.
     (void)run(loaded ? Query::commit : Query::rollback, "cannot end the read transaction");
     return loaded;

@@ -166,28 +166,41 @@ Result<void> SqliteStore::write_batches(std::span<const WriteBatch> batches) {
     if (auto begun = run(Query::begin_write, "cannot start a write transaction"); !begun) {
         return begun;
     }
-    auto undo = [this](Error error) -> Result<void> {
-        // Any statement may have failed half-way; ROLLBACK undoes every operation of
-        // every batch. Series ids learnt in this transaction are gone with it.
-        (void)run(Query::rollback, "cannot roll back");
-        m_series.clear();
-        m_log_rows = -1;
-        return std::unexpected(std::move(error));
-    };
+    Result<void> applied;
+    try {
+        applied = apply_all(batches);
+        if (applied) {
+            applied = run(Query::commit, "cannot commit");
+        }
+    } catch (...) {
+        // Only bad_alloc can get here; the transaction must not stay open behind it.
+        abandon_transaction();
+        throw;
+    }
+    if (!applied) {
+        abandon_transaction();
+    }
+    return applied;
+}
+
+Result<void> SqliteStore::apply_all(std::span<const WriteBatch> batches) {
     for (const auto& batch : batches) {
         for (const auto& operation : batch.operations()) {
             if (auto applied = apply(operation); !applied) {
-                return undo(std::move(applied.error()));
+                return applied;
             }
         }
     }
-    if (auto folded = fold_log_if_due(); !folded) {
-        return undo(std::move(folded.error()));
-    }
-    if (auto committed = run(Query::commit, "cannot commit"); !committed) {
-        return undo(std::move(committed.error()));
-    }
-    return {};
+    return fold_log_if_due();
+}
+
+void SqliteStore::abandon_transaction() {
+    // A statement may have failed half-way; ROLLBACK undoes every operation of every
+    // batch. What this object learnt during the transaction is undone with it: series ids
+    // (those rows are gone) and the log's row count.
+    (void)run(Query::rollback, "cannot roll back");
+    m_series.clear();
+    m_log_rows = -1;
 }
 
 Result<void> SqliteStore::fold_log_if_due() {
@@ -235,8 +248,8 @@ Result<void> SqliteStore::apply(const WriteOperation& operation) {
             } else if constexpr (std::is_same_v<Op, DeleteTwin>) {
                 return apply_delete(Query::delete_twin, op.id);
             } else if constexpr (std::is_same_v<Op, DeleteRelationship>) {
-                if (op.source.empty()) {
-                    return std::unexpected(invalid("delete of a relationship with an empty source"));
+                if (op.source.empty() || op.id.empty()) {
+                    return std::unexpected(invalid("delete of a relationship without source or id"));
                 }
                 return apply_delete(Query::delete_relationship, op.source, op.id);
             } else {

@@ -113,6 +113,10 @@ private:
 
     // Writes (sqlite_store.cpp). Each apply_* runs inside the open transaction.
     Result<void> write_batches(std::span<const WriteBatch> batches);
+    /// Every operation of every batch, then the log fold; inside the open transaction.
+    Result<void> apply_all(std::span<const WriteBatch> batches);
+    /// Rolls the open write transaction back and forgets what it taught this object.
+    void abandon_transaction();
     Result<void> apply(const WriteOperation& operation);
     Result<void> apply_put(const ModelRecord& record);
     Result<void> apply_put(const TwinRecord& record);
