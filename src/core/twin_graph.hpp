@@ -178,6 +178,10 @@ public:
 
     // ---- loading (the store, at start) -------------------------------------------------
 
+    /// Makes room for `count` twins in total, so that loading a known number of twins
+    /// does not rehash the index again and again.
+    void reserve_twins(std::size_t count) { m_twins.reserve(count); }
+
     /// Installs a twin read back from the store (twin_from_json), keeping its version and
     /// metadata. Validated against its model; no event. Errors: already_exists,
     /// unknown_model, invalid_value.

@@ -62,27 +62,22 @@ Result<PropertyMetadata> metadata_from_json(const json::value& value, TimePoint 
     return metadata;
 }
 
-/// Copies the non-'$' members of `from` into `properties`, and the metadata of those
-/// listed in `metadata` (a "$metadata" object) into `out` under `prefix` + "/" + name.
-Result<void> read_members(const json::object& from, const json::object* metadata, std::string_view prefix,
-                          TimePoint fallback, json::object& properties,
-                          std::map<std::string, PropertyMetadata, std::less<>>& out) {
-    for (const auto& member : from) {
-        if (member.key().starts_with('$')) {
-            continue;
-        }
-        properties.emplace(member.key(), member.value());
-        const auto pointer = child_pointer(prefix, member.key());
-        const auto* entry = metadata != nullptr ? metadata->if_contains(member.key()) : nullptr;
-        if (entry == nullptr) {
-            continue;
-        }
-        auto parsed = metadata_from_json(*entry, fallback, pointer);
-        if (!parsed) {
-            return std::unexpected(parsed.error());
-        }
-        out.emplace(pointer, *parsed);
+/// Copies one property into `properties`, and its entry of `metadata` (a "$metadata"
+/// object, may be null) into `out` under its pointer.
+Result<void> read_member(const json::key_value_pair& member, const json::object* metadata, std::string_view prefix,
+                         TimePoint fallback, json::object& properties,
+                         std::map<std::string, PropertyMetadata, std::less<>>& out) {
+    properties.emplace(member.key(), member.value());
+    const auto* entry = metadata != nullptr ? metadata->if_contains(member.key()) : nullptr;
+    if (entry == nullptr) {
+        return {};
     }
+    auto pointer = child_pointer(prefix, member.key());
+    auto parsed = metadata_from_json(*entry, fallback, pointer);
+    if (!parsed) {
+        return std::unexpected(parsed.error());
+    }
+    out.emplace(std::move(pointer), *parsed);
     return {};
 }
 
@@ -161,10 +156,8 @@ Result<ParsedTwin> twin_from_json(const json::value& value) {
         const auto* component_metadata = component != nullptr ? component->if_contains("$metadata") : nullptr;
         const auto pointer = child_pointer("", member.key());
         if (component_metadata == nullptr) {
-            json::object single;
-            single.emplace(member.key(), member.value());
-            if (auto ok = read_members(single, &root_metadata, "", parsed.last_update_time, parsed.properties,
-                                       parsed.metadata);
+            if (auto ok = read_member(member, &root_metadata, "", parsed.last_update_time, parsed.properties,
+                                      parsed.metadata);
                 !ok) {
                 return std::unexpected(ok.error());
             }
@@ -175,10 +168,15 @@ Result<ParsedTwin> twin_from_json(const json::value& value) {
                         parsed.id + " " + pointer);
         }
         json::object properties;
-        if (auto ok = read_members(*component, &component_metadata->get_object(), pointer, parsed.last_update_time,
-                                   properties, parsed.metadata);
-            !ok) {
-            return std::unexpected(ok.error());
+        for (const auto& inner : *component) {
+            if (inner.key().starts_with('$')) {
+                continue;
+            }
+            if (auto ok = read_member(inner, &component_metadata->get_object(), pointer, parsed.last_update_time,
+                                      properties, parsed.metadata);
+                !ok) {
+                return std::unexpected(ok.error());
+            }
         }
         parsed.properties.emplace(member.key(), std::move(properties));
     }
