@@ -81,6 +81,29 @@ Result<void> read_member(const json::key_value_pair& member, const json::object*
     return {};
 }
 
+/// A component: its properties (minus "$metadata") into `parsed.properties`, the metadata
+/// of each under "/<component>/<property>".
+Result<void> read_component(const json::key_value_pair& member, const json::value& metadata, ParsedTwin& parsed) {
+    const auto pointer = child_pointer("", member.key());
+    if (!metadata.is_object()) {
+        return fail(ErrorCode::invalid_json, "a component's \"$metadata\" must be an object",
+                    parsed.id + " " + pointer);
+    }
+    json::object properties;
+    for (const auto& inner : member.value().get_object()) {
+        if (inner.key().starts_with('$')) {
+            continue;
+        }
+        if (auto ok = read_member(inner, &metadata.get_object(), pointer, parsed.last_update_time, properties,
+                                  parsed.metadata);
+            !ok) {
+            return ok;
+        }
+    }
+    parsed.properties.emplace(member.key(), std::move(properties));
+    return {};
+}
+
 } // namespace
 
 json::object twin_to_json(const Twin& twin) {
@@ -154,31 +177,13 @@ Result<ParsedTwin> twin_from_json(const json::value& value) {
         }
         const auto* component = member.value().if_object();
         const auto* component_metadata = component != nullptr ? component->if_contains("$metadata") : nullptr;
-        const auto pointer = child_pointer("", member.key());
-        if (component_metadata == nullptr) {
-            if (auto ok = read_member(member, &root_metadata, "", parsed.last_update_time, parsed.properties,
-                                      parsed.metadata);
-                !ok) {
-                return std::unexpected(ok.error());
-            }
-            continue;
+        auto ok = component_metadata == nullptr
+                      ? read_member(member, &root_metadata, "", parsed.last_update_time, parsed.properties,
+                                    parsed.metadata)
+                      : read_component(member, *component_metadata, parsed);
+        if (!ok) {
+            return std::unexpected(ok.error());
         }
-        if (!component_metadata->is_object()) {
-            return fail(ErrorCode::invalid_json, "a component's \"$metadata\" must be an object",
-                        parsed.id + " " + pointer);
-        }
-        json::object properties;
-        for (const auto& inner : *component) {
-            if (inner.key().starts_with('$')) {
-                continue;
-            }
-            if (auto ok = read_member(inner, &component_metadata->get_object(), pointer, parsed.last_update_time,
-                                      properties, parsed.metadata);
-                !ok) {
-                return std::unexpected(ok.error());
-            }
-        }
-        parsed.properties.emplace(member.key(), std::move(properties));
     }
     return parsed;
 }

@@ -73,7 +73,8 @@ struct ModelIssue {
 
 /// Everything parse_models() found.
 struct ModelParseResult {
-    /// The Interfaces defined by the documents (not the `known` ones), flattened:
+    /// The Interfaces defined by the documents (not the `known` ones), including those
+    /// written inline (an object in `extends` or as a Component's schema), flattened:
     /// each holds its own and all inherited contents, with `ancestors` filled.
     /// Empty when there are errors.
     std::vector<InterfacePtr> interfaces;
