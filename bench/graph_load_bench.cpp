@@ -123,7 +123,9 @@ int main(int argc, char** argv) {
 
     const pid_t child = fork();
     if (child == 0) {
-        std::_Exit(write_data_directory(dir, count));
+        const int code = write_data_directory(dir, count);
+        std::fflush(stdout);
+        std::_Exit(code);
     }
     int status = 0;
     waitpid(child, &status, 0);

@@ -1,8 +1,8 @@
 #include "app/command_context.hpp"
 
 #include "app/cli.hpp"
+#include "core/json_text.hpp"
 
-#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
@@ -81,21 +81,6 @@ void write_pretty(std::ostream& out, const json::value& value, int depth) {
     }
 }
 
-/// 1-based line and column of byte `offset` in `text`.
-std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset) {
-    std::size_t line = 1;
-    std::size_t column = 1;
-    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-    return {line, column};
-}
-
 } // namespace
 
 void print_json(std::ostream& out, const json::value& value) {
@@ -130,26 +115,12 @@ core::Result<std::string> read_text_file(const std::string& path) {
 }
 
 core::Result<json::value> parse_json_text(std::string_view text, const std::string& where) {
-    boost::system::error_code ec;
-    json::parser parser;
-    const std::size_t consumed = parser.write_some(text.data(), text.size(), ec);
-    if (!ec) {
-        // Trailing non-whitespace after the value is also an error.
-        std::size_t rest = consumed;
-        while (rest < text.size() && (text[rest] == ' ' || text[rest] == '\n' || text[rest] == '\r' ||
-                                      text[rest] == '\t')) {
-            ++rest;
-        }
-        if (rest == text.size()) {
-            return parser.release();
-        }
-        const auto [line, column] = line_column(text, rest);
-        return core::fail(core::ErrorCode::invalid_json, "unexpected text after the JSON value",
-                          where + ":" + std::to_string(line) + ":" + std::to_string(column));
+    auto parsed = core::parse_json_text(text);
+    if (auto* error = std::get_if<core::JsonTextError>(&parsed)) {
+        return core::fail(core::ErrorCode::invalid_json, "malformed JSON: " + error->message,
+                          where + ":" + error->position);
     }
-    const auto [line, column] = line_column(text, consumed);
-    return core::fail(core::ErrorCode::invalid_json, "malformed JSON: " + ec.message(),
-                      where + ":" + std::to_string(line) + ":" + std::to_string(column));
+    return std::get<json::value>(std::move(parsed));
 }
 
 } // namespace dtwin::app

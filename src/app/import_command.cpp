@@ -37,12 +37,9 @@ int import_graph(CommandContext& ctx, const std::string& file) {
         return report_error(ctx, {core::ErrorCode::invalid_json, "expected an object with \"twins\" and \"relationships\"",
                                   file});
     }
-    auto workspace = Workspace::open(ctx.config, Access::read_write);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_write);
     if (!workspace) {
         return report_error(ctx, workspace.error());
-    }
-    if (auto loaded = (*workspace)->load_graph(); !loaded) {
-        return report_error(ctx, loaded.error());
     }
     auto& graph = (*workspace)->graph();
     store::WriteBatch batch;

@@ -23,16 +23,6 @@ struct RelationshipArguments {
     bool incoming = false;
 };
 
-core::Result<std::unique_ptr<Workspace>> open_graph(const CommandContext& ctx, Access access) {
-    auto workspace = Workspace::open(ctx.config, access);
-    if (!workspace) {
-        return workspace;
-    }
-    if (auto loaded = (*workspace)->load_graph(); !loaded) {
-        return std::unexpected(loaded.error());
-    }
-    return workspace;
-}
 
 core::WriteOptions write_options(const RelationshipArguments& args) {
     core::WriteOptions options;
@@ -82,7 +72,7 @@ int create(CommandContext& ctx, RelationshipArguments args) {
     if (args.id.empty()) {
         args.id = args.source + "-" + args.name + "-" + args.target;
     }
-    auto workspace = open_graph(ctx, Access::read_write);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_write);
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }
@@ -94,7 +84,7 @@ int create(CommandContext& ctx, RelationshipArguments args) {
 }
 
 int get(CommandContext& ctx, const RelationshipArguments& args) {
-    auto workspace = open_graph(ctx, Access::read_only);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_only);
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }
@@ -111,7 +101,7 @@ int patch(CommandContext& ctx, const RelationshipArguments& args) {
     if (!patch_document) {
         return report_error(ctx, patch_document.error());
     }
-    auto workspace = open_graph(ctx, Access::read_write);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_write);
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }
@@ -124,7 +114,7 @@ int patch(CommandContext& ctx, const RelationshipArguments& args) {
 }
 
 int remove(CommandContext& ctx, const RelationshipArguments& args) {
-    auto workspace = open_graph(ctx, Access::read_write);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_write);
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }
@@ -135,7 +125,7 @@ int remove(CommandContext& ctx, const RelationshipArguments& args) {
 }
 
 int list(CommandContext& ctx, const RelationshipArguments& args) {
-    auto workspace = open_graph(ctx, Access::read_only);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_only);
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }

@@ -25,17 +25,6 @@ struct TwinArguments {
     std::string source_time;
 };
 
-/// Opens the workspace and loads the graph.
-core::Result<std::unique_ptr<Workspace>> open_graph(const CommandContext& ctx, Access access) {
-    auto workspace = Workspace::open(ctx.config, access);
-    if (!workspace) {
-        return workspace;
-    }
-    if (auto loaded = (*workspace)->load_graph(); !loaded) {
-        return std::unexpected(loaded.error());
-    }
-    return workspace;
-}
 
 core::Result<core::WriteOptions> write_options(const TwinArguments& args) {
     core::WriteOptions options;
@@ -105,7 +94,7 @@ int create(CommandContext& ctx, const TwinArguments& args) {
     if (!options) {
         return report_error(ctx, options.error());
     }
-    auto workspace = open_graph(ctx, Access::read_write);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_write);
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }
@@ -121,7 +110,7 @@ int create(CommandContext& ctx, const TwinArguments& args) {
 }
 
 int get(CommandContext& ctx, const TwinArguments& args) {
-    auto workspace = open_graph(ctx, Access::read_only);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_only);
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }
@@ -137,7 +126,7 @@ int patch(CommandContext& ctx, const TwinArguments& args) {
     if (!options) {
         return report_error(ctx, options.error());
     }
-    auto workspace = open_graph(ctx, Access::read_write);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_write);
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }
@@ -165,7 +154,7 @@ int remove(CommandContext& ctx, const TwinArguments& args) {
     if (!options) {
         return report_error(ctx, options.error());
     }
-    auto workspace = open_graph(ctx, Access::read_write);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_write);
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }
@@ -186,7 +175,7 @@ int remove(CommandContext& ctx, const TwinArguments& args) {
 }
 
 int list(CommandContext& ctx, const TwinArguments& args) {
-    auto workspace = open_graph(ctx, Access::read_only);
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_only);
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }

@@ -1,12 +1,16 @@
 #include "app/workspace.hpp"
 
+#include "app/bounded_queue.hpp"
 #include "core/twin_json.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <filesystem>
 #include <system_error>
+#include <limits>
+#include <thread>
 
 namespace dtwin::app {
 
@@ -43,6 +47,17 @@ core::Result<std::unique_ptr<Workspace>> Workspace::open(const Config& config, A
     core::dtdl::ModelParseOptions parse_options;
     parse_options.allow_undefined_extensions = config.get_bool("models.allow_undefined_extensions");
     return std::unique_ptr<Workspace>(new Workspace(std::move(*opened), parse_options));
+}
+
+core::Result<std::unique_ptr<Workspace>> Workspace::open_loaded(const Config& config, Access access) {
+    auto workspace = open(config, access);
+    if (!workspace) {
+        return workspace;
+    }
+    if (auto loaded = (*workspace)->load_graph(); !loaded) {
+        return std::unexpected(loaded.error());
+    }
+    return workspace;
 }
 
 core::Result<void> Workspace::load_models() {
@@ -84,49 +99,111 @@ core::Result<void> Workspace::load_models() {
     return {};
 }
 
+namespace {
+
+/// Twins travel between the load stages in chunks, to keep queue traffic low.
+constexpr std::size_t k_load_chunk = 512;
+
+/// A stored twin document turned into a ParsedTwin, or the reason it could not be.
+core::Result<core::ParsedTwin> parse_stored_twin(const store::TwinRecord& record) {
+    // The parsed document only lives until twin_from_json has copied what it needs: a
+    // stack buffer spares the allocator a malloc and a free per value.
+    unsigned char buffer[8192];
+    json::monotonic_resource resource(buffer, sizeof buffer);
+    std::error_code ec;
+    const json::value document = json::parse(record.document, ec, &resource);
+    if (ec) {
+        return core::fail(core::ErrorCode::storage, "stored twin is not JSON: " + ec.message(), "twin " + record.id);
+    }
+    auto parsed = core::twin_from_json(document);
+    if (!parsed) {
+        return core::fail(core::ErrorCode::storage, "stored twin is unreadable: " + parsed.error().to_string(),
+                          "twin " + record.id);
+    }
+    return parsed;
+}
+
+} // namespace
+
 core::Result<void> Workspace::load_graph() {
     if (auto models = load_models(); !models) {
         return models;
     }
+    // Parsing twin JSON costs about as much as reading SQLite and filling the graph
+    // together, so it runs on a second thread: this thread reads records and restores
+    // parsed twins, the worker parses. Order does not matter for twins; relationships
+    // are restored once every twin is in.
+    using RecordChunk = std::vector<store::TwinRecord>;
+    using ParsedChunk = std::vector<core::Result<core::ParsedTwin>>;
+    BoundedQueue<RecordChunk> to_parse(8);
+    // Unbounded in effect: this thread drains it after every push, and a bound here
+    // could deadlock with the bound of to_parse.
+    BoundedQueue<ParsedChunk> parsed(std::numeric_limits<std::size_t>::max());
+    std::thread parser([&] {
+        while (auto chunk = to_parse.pop()) {
+            ParsedChunk out;
+            out.reserve(chunk->size());
+            for (const auto& record : *chunk) {
+                out.push_back(parse_stored_twin(record));
+            }
+            parsed.push(std::move(out));
+        }
+        parsed.close();
+    });
+
     std::optional<core::Error> failure;
+    const auto restore = [&](ParsedChunk& chunk) {
+        for (auto& twin : chunk) {
+            if (failure) {
+                return;
+            }
+            if (!twin) {
+                failure = twin.error();
+            } else if (auto restored = m_graph.restore_twin(*twin); !restored) {
+                failure = restored.error();
+            }
+        }
+    };
+
+    RecordChunk pending;
     std::vector<core::Relationship> relationships;
     store::LoadSink sink;
     sink.on_twin = [&](store::TwinRecord&& record) {
-        if (failure) {
-            return;
-        }
-        core::Result<core::ParsedTwin> parsed = core::fail(core::ErrorCode::invalid_json, "");
-        try {
-            parsed = core::twin_from_json(json::parse(record.document));
-        } catch (const std::exception& e) {
-            parsed = core::fail(core::ErrorCode::invalid_json, e.what());
-        }
-        if (!parsed) {
-            failure = core::Error{core::ErrorCode::storage, "stored twin is unreadable: " + parsed.error().message,
-                                  "twin " + record.id};
-            return;
-        }
-        if (auto restored = m_graph.restore_twin(*parsed); !restored) {
-            failure = restored.error();
+        pending.push_back(std::move(record));
+        if (pending.size() == k_load_chunk) {
+            to_parse.push(std::move(pending));
+            pending = {};
+            pending.reserve(k_load_chunk);
+            while (auto ready = parsed.try_pop()) {
+                restore(*ready);
+            }
         }
     };
     sink.on_relationship = [&](store::RelationshipRecord&& record) {
-        if (failure) {
+        std::error_code ec;
+        const json::value document = json::parse(record.document, ec);
+        auto relationship = ec ? core::fail(core::ErrorCode::invalid_json, ec.message())
+                               : core::relationship_from_json(document);
+        if (!relationship) {
+            if (!failure) {
+                failure = core::Error{core::ErrorCode::storage,
+                                      "stored relationship is unreadable: " + relationship.error().message,
+                                      "relationship " + record.source + "/" + record.id};
+            }
             return;
         }
-        try {
-            auto parsed = core::relationship_from_json(json::parse(record.document));
-            if (!parsed) {
-                failure = parsed.error();
-                return;
-            }
-            relationships.push_back(std::move(*parsed));
-        } catch (const std::exception& e) {
-            failure = core::Error{core::ErrorCode::storage, std::string("stored relationship is unreadable: ") + e.what(),
-                                  "relationship " + record.source + "/" + record.id};
-        }
+        relationships.push_back(std::move(*relationship));
     };
-    if (auto loaded = m_store->load_all(sink); !loaded) {
+    const auto loaded = m_store->load_all(sink);
+    if (!pending.empty()) {
+        to_parse.push(std::move(pending));
+    }
+    to_parse.close();
+    while (auto ready = parsed.pop()) {
+        restore(*ready);
+    }
+    parser.join();
+    if (!loaded) {
         return std::unexpected(loaded.error());
     }
     if (failure) {

@@ -5,7 +5,8 @@
 // Read commands open the store read-only: safe while `dtwin serve` runs on the same data
 // directory (SQLite WAL: readers never block the writer).
 //
-// Thread: main thread only.
+// Thread: one thread uses a Workspace; load_graph() runs a helper thread of its own
+// while it loads (JSON parsing) and joins it before it returns.
 #pragma once
 
 #include "app/config.hpp"
@@ -28,6 +29,9 @@ public:
     /// Opens the store named by the config (store.url, else data.dir). read_write creates
     /// the data directory when it is missing. Does not load anything yet.
     static core::Result<std::unique_ptr<Workspace>> open(const Config& config, Access access);
+
+    /// open(), then load_graph(): what most twin and relationship commands need.
+    static core::Result<std::unique_ptr<Workspace>> open_loaded(const Config& config, Access access);
 
     /// Loads every stored model (parsed together as DTDL) into the graph.
     [[nodiscard]] core::Result<void> load_models();

@@ -11,7 +11,20 @@ Result<void> ModelRegistry::add(InterfacePtr model) {
     }
     const std::string id = model->id;
     m_models.emplace(id, Entry{std::move(model), nullptr, false});
+    // Build what can be built now, so that find_layout() (const, usable from loader
+    // threads) finds it. A model whose component interfaces are still missing is laid
+    // out when the last of them arrives.
+    for (auto& [other_id, entry] : m_models) {
+        if (entry.layout == nullptr) {
+            (void)layout(other_id);
+        }
+    }
     return {};
+}
+
+TwinLayoutPtr ModelRegistry::find_layout(std::string_view id) const {
+    const auto it = m_models.find(id);
+    return it == m_models.end() ? nullptr : it->second.layout;
 }
 
 InterfacePtr ModelRegistry::find(std::string_view id) const {

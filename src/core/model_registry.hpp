@@ -4,7 +4,9 @@
 // TwinLayout of each one that twins are created from. Models are immutable once added:
 // a new version of a model is a new DTMI (";2"), as in DTDL and Azure Digital Twins.
 //
-// Threads: not synchronised. Owned by one TwinGraph and used from its single writer.
+// Threads: not synchronised. Owned by one TwinGraph and changed only by its single writer;
+// the const members (find, find_layout, ...) may be called from several threads at once
+// while nobody changes the registry (e.g. loader threads reading twins at start).
 #pragma once
 
 #include "core/error.hpp"
@@ -21,8 +23,10 @@ namespace dtwin::core {
 
 class ModelRegistry {
 public:
-    /// Adds an interface. Errors: invalid_model for a null pointer or an empty id,
-    /// already_exists when the DTMI is taken.
+    /// Adds an interface, and builds the layout of every model that can now be laid out
+    /// (this one, and those that were waiting for it as a component's interface).
+    /// Errors: invalid_model for a null pointer or an empty id, already_exists when the
+    /// DTMI is taken.
     [[nodiscard]] Result<void> add(InterfacePtr model);
 
     /// The interface with this DTMI, or null.
@@ -42,6 +46,10 @@ public:
     /// All DTMIs, sorted.
     [[nodiscard]] std::vector<std::string> ids() const;
     [[nodiscard]] std::size_t size() const noexcept { return m_models.size(); }
+
+    /// The layout of twins of `id` if it is built (see add), else null. Const: safe for
+    /// concurrent readers.
+    [[nodiscard]] TwinLayoutPtr find_layout(std::string_view id) const;
 
     /// The layout of twins of `id`, built on first use and cached.
     /// Errors: unknown_model (the model or one of its components' interfaces is missing),

@@ -1,6 +1,5 @@
 #include "core/time.hpp"
 
-#include <charconv>
 #include <cstdio>
 
 namespace dtwin::core {
@@ -21,19 +20,23 @@ std::string format_time(TimePoint t) {
 
 namespace {
 
-/// Reads exactly `width` digits at `pos`; advances `pos`.
+/// Reads exactly `width` digits at `pos`; advances `pos`. (Hand-rolled: this runs for
+/// every property of every twin loaded at start-up.)
 bool read_digits(std::string_view text, std::size_t& pos, std::size_t width, int& out) {
     if (pos + width > text.size()) {
         return false;
     }
+    int value = 0;
     for (std::size_t i = 0; i < width; ++i) {
-        if (text[pos + i] < '0' || text[pos + i] > '9') {
+        const char c = text[pos + i];
+        if (c < '0' || c > '9') {
             return false;
         }
+        value = value * 10 + (c - '0');
     }
-    const auto [ptr, ec] = std::from_chars(text.data() + pos, text.data() + pos + width, out);
+    out = value;
     pos += width;
-    return ec == std::errc{};
+    return true;
 }
 
 bool expect(std::string_view text, std::size_t& pos, char c) {

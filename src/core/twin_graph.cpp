@@ -249,6 +249,27 @@ Result<void> TwinGraph::restore_twin(const ParsedTwin& parsed) {
     return {};
 }
 
+Result<void> TwinGraph::restore_twin(Twin twin) {
+    if (auto ok = check_twin_id(twin.id()); !ok) {
+        return ok;
+    }
+    if (m_twins.contains(twin.id())) {
+        return fail(ErrorCode::already_exists, "a twin with this id exists", twin.id());
+    }
+    // The twin must have been laid out by this graph's registry (same model, same slots).
+    auto layout = m_models.layout(twin.model_id());
+    if (!layout || *layout != twin.layout_ptr()) {
+        return fail(ErrorCode::unknown_model, "the twin was not read with this graph's models", twin.id());
+    }
+    if (twin.version() == 0) {
+        twin.set_version(next_version());
+    }
+    raise_version_floor(twin.version());
+    std::string id = twin.id();
+    m_twins.emplace(std::move(id), std::move(twin));
+    return {};
+}
+
 // ---- versions, preconditions, events ---------------------------------------------------
 
 void TwinGraph::raise_version_floor(std::uint64_t floor) noexcept {

@@ -6,9 +6,14 @@
 // (change_feed.hpp). Rejected writes and writes that change nothing leave no trace.
 //
 // Event time (ARCHITECTURE.md): a patch may carry the source time and sequence of the
-// sample it comes from (WriteOptions). Per property, a sample older than the stored one
-// (or as old with a sequence not above the stored one) does not change the current value;
-// the patch reports it as stale so that history can still keep it.
+// sample it comes from (WriteOptions); without one, the write's source time is the clock's
+// now. Per property, a sample older than the stored one does not change the current value,
+// and the patch reports it as stale so that history can still keep it. At equal source
+// times the sequence decides: stale unless it is above the stored one; when neither the
+// stored nor the new sample has a sequence, the later write wins (plain API writes).
+// A newer sample carrying the value already stored changes nothing visible (no version,
+// no event) but moves the property's source time on, so that an older sample arriving
+// after it cannot overwrite the value.
 //
 // Threads: none inside. The graph has one writer (the engine's strand); readers on other
 // threads need their own snapshot. The clock is injected and only read.
@@ -21,6 +26,11 @@
 //     auto result = graph.patch_twin("Room1", json::parse(R"([{"op":"replace","path":"/temperature","value":21.5}])"),
 //                                    {.source_time = sample_time, .sequence = 42});
 //     for (auto& event : graph.drain_events()) { ... }   // after the store committed
+//
+// Loading at start (no events): per stored document, either
+//     graph.restore_twin(twin_from_json(json, graph.models()).value())   // fast, Twin directly
+// or  graph.restore_twin(twin_from_json(json).value())                   // via ParsedTwin
+// (twin_json.hpp; the first may run on loader threads, the restore on the writer).
 #pragma once
 
 #include "core/change_feed.hpp"
@@ -186,6 +196,10 @@ public:
     /// metadata. Validated against its model; no event. Errors: already_exists,
     /// unknown_model, invalid_value.
     [[nodiscard]] Result<void> restore_twin(const ParsedTwin& twin);
+    /// Installs a twin read with twin_from_json(json, graph.models()), keeping its version
+    /// and metadata (version 0: a new one is assigned). No event. Error: already_exists,
+    /// invalid_value (bad id), unknown_model (its layout is not this graph's).
+    [[nodiscard]] Result<void> restore_twin(Twin twin);
     /// Installs a relationship read back from the store; both twins must be loaded. No event.
     [[nodiscard]] Result<void> restore_relationship(const Relationship& relationship);
 
@@ -215,9 +229,11 @@ private:
     [[nodiscard]] Result<WriteResult> commit_patch(Twin& twin, PatchStaging& staging,
                                                    const WriteOptions& options, TimePoint now);
 
+    // Deliberately not noexcept: libstdc++ then stores each key's hash in its node, so a
+    // lookup among a million twins compares hashes instead of rehashing every key it meets.
     struct StringHash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
     };
     template <typename T>
     using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;

@@ -1,6 +1,7 @@
 #include "core/twin_json.hpp"
 
 #include "core/json_patch.hpp"
+#include "core/twin_validation.hpp"
 
 namespace dtwin::core {
 
@@ -19,32 +20,48 @@ json::object metadata_to_json(const PropertyMetadata& metadata) {
     return out;
 }
 
+/// The times of one twin document: most of them are the same text (one write set them
+/// all), so the last one parsed is remembered. `fallback` stands in for missing times.
+struct TimeMemo {
+    TimePoint fallback{};
+    std::string_view text;
+    TimePoint value{};
+};
+
 Result<TimePoint> time_member(const json::object& object, std::string_view name, TimePoint fallback,
-                              std::string_view where) {
+                              std::string_view where, TimeMemo* memo = nullptr) {
     const auto* member = object.if_contains(name);
     if (member == nullptr) {
         return fallback;
     }
-    const auto parsed = member->is_string() ? parse_time(member->get_string()) : std::nullopt;
+    const std::string_view text = member->is_string() ? std::string_view(member->get_string()) : std::string_view{};
+    if (memo != nullptr && !text.empty() && text == memo->text) {
+        return memo->value;
+    }
+    const auto parsed = parse_time(text);
     if (!parsed) {
         return fail(ErrorCode::invalid_json, std::string("\"").append(name).append("\" is not an ISO-8601 time"),
                     std::string(where));
+    }
+    if (memo != nullptr) {
+        memo->text = text;
+        memo->value = *parsed;
     }
     return *parsed;
 }
 
 /// Reads {"lastUpdateTime", "sourceTime", "sequence"} of one property.
-Result<PropertyMetadata> metadata_from_json(const json::value& value, TimePoint fallback, std::string_view where) {
+Result<PropertyMetadata> metadata_from_json(const json::value& value, TimeMemo& times, std::string_view where) {
     const auto* object = value.if_object();
     if (object == nullptr) {
         return fail(ErrorCode::invalid_json, "property metadata must be an object", std::string(where));
     }
     PropertyMetadata metadata;
-    auto last_update = time_member(*object, "lastUpdateTime", fallback, where);
+    auto last_update = time_member(*object, "lastUpdateTime", times.fallback, where, &times);
     if (!last_update) {
         return std::unexpected(last_update.error());
     }
-    auto source = time_member(*object, "sourceTime", *last_update, where);
+    auto source = time_member(*object, "sourceTime", *last_update, where, &times);
     if (!source) {
         return std::unexpected(source.error());
     }
@@ -65,7 +82,7 @@ Result<PropertyMetadata> metadata_from_json(const json::value& value, TimePoint 
 /// Copies one property into `properties`, and its entry of `metadata` (a "$metadata"
 /// object, may be null) into `out` under its pointer.
 Result<void> read_member(const json::key_value_pair& member, const json::object* metadata, std::string_view prefix,
-                         TimePoint fallback, json::object& properties,
+                         TimeMemo& times, json::object& properties,
                          std::map<std::string, PropertyMetadata, std::less<>>& out) {
     properties.emplace(member.key(), member.value());
     const auto* entry = metadata != nullptr ? metadata->if_contains(member.key()) : nullptr;
@@ -73,7 +90,7 @@ Result<void> read_member(const json::key_value_pair& member, const json::object*
         return {};
     }
     auto pointer = child_pointer(prefix, member.key());
-    auto parsed = metadata_from_json(*entry, fallback, pointer);
+    auto parsed = metadata_from_json(*entry, times, pointer);
     if (!parsed) {
         return std::unexpected(parsed.error());
     }
@@ -83,7 +100,8 @@ Result<void> read_member(const json::key_value_pair& member, const json::object*
 
 /// A component: its properties (minus "$metadata") into `parsed.properties`, the metadata
 /// of each under "/<component>/<property>".
-Result<void> read_component(const json::key_value_pair& member, const json::value& metadata, ParsedTwin& parsed) {
+Result<void> read_component(const json::key_value_pair& member, const json::value& metadata, TimeMemo& times,
+                            ParsedTwin& parsed) {
     const auto pointer = child_pointer("", member.key());
     if (!metadata.is_object()) {
         return fail(ErrorCode::invalid_json, "a component's \"$metadata\" must be an object",
@@ -94,8 +112,7 @@ Result<void> read_component(const json::key_value_pair& member, const json::valu
         if (inner.key().starts_with('$')) {
             continue;
         }
-        if (auto ok = read_member(inner, &metadata.get_object(), pointer, parsed.last_update_time, properties,
-                                  parsed.metadata);
+        if (auto ok = read_member(inner, &metadata.get_object(), pointer, times, properties, parsed.metadata);
             !ok) {
             return ok;
         }
@@ -143,34 +160,63 @@ json::object twin_to_json(const Twin& twin) {
     return out;
 }
 
-Result<ParsedTwin> twin_from_json(const json::value& value) {
-    const auto* object = value.if_object();
-    if (object == nullptr) {
+namespace {
+
+/// The "$..." members every stored twin has.
+struct TwinHeader {
+    std::string id;
+    std::string model_id;
+    std::uint64_t version = 0;
+    TimePoint last_update_time{};
+    const json::object* object = nullptr;   ///< the whole twin
+    const json::object* metadata = nullptr; ///< its root "$metadata"
+};
+
+Result<TwinHeader> read_header(const json::value& value) {
+    TwinHeader header;
+    header.object = value.if_object();
+    if (header.object == nullptr) {
         return fail(ErrorCode::invalid_json, "a twin must be a JSON object");
     }
-    const auto* id = object->if_contains("$dtId");
+    const auto* id = header.object->if_contains("$dtId");
     if (id == nullptr || !id->is_string()) {
         return fail(ErrorCode::invalid_json, "missing \"$dtId\"");
     }
-    ParsedTwin parsed;
-    parsed.id = id->get_string();
-    const auto* metadata = object->if_contains("$metadata");
-    const auto* model = metadata != nullptr && metadata->is_object() ? metadata->get_object().if_contains("$model")
-                                                                     : nullptr;
+    header.id = id->get_string();
+    const auto* metadata = header.object->if_contains("$metadata");
+    header.metadata = metadata != nullptr ? metadata->if_object() : nullptr;
+    const auto* model = header.metadata != nullptr ? header.metadata->if_contains("$model") : nullptr;
     if (model == nullptr || !model->is_string()) {
-        return fail(ErrorCode::invalid_json, "missing \"$metadata\": {\"$model\": ...}", parsed.id);
+        return fail(ErrorCode::invalid_json, "missing \"$metadata\": {\"$model\": ...}", header.id);
     }
-    parsed.model_id = model->get_string();
-    const auto& root_metadata = metadata->get_object();
-    auto last_update = time_member(root_metadata, "$lastUpdateTime", TimePoint{}, parsed.id);
+    header.model_id = model->get_string();
+    auto last_update = time_member(*header.metadata, "$lastUpdateTime", TimePoint{}, header.id);
     if (!last_update) {
         return std::unexpected(last_update.error());
     }
-    parsed.last_update_time = *last_update;
-    if (const auto* etag = object->if_contains("$etag"); etag != nullptr && etag->is_string()) {
-        parsed.version = parse_etag(etag->get_string()).value_or(0);
+    header.last_update_time = *last_update;
+    if (const auto* etag = header.object->if_contains("$etag"); etag != nullptr && etag->is_string()) {
+        header.version = parse_etag(etag->get_string()).value_or(0);
     }
-    // Root properties first; an object member with its own "$metadata" is a component.
+    return header;
+}
+
+} // namespace
+
+Result<ParsedTwin> twin_from_json(const json::value& value) {
+    auto header = read_header(value);
+    if (!header) {
+        return std::unexpected(header.error());
+    }
+    ParsedTwin parsed;
+    parsed.id = std::move(header->id);
+    parsed.model_id = std::move(header->model_id);
+    parsed.version = header->version;
+    parsed.last_update_time = header->last_update_time;
+    const auto* object = header->object;
+    const auto& root_metadata = *header->metadata;
+    // An object member with its own "$metadata" is a component.
+    TimeMemo times{parsed.last_update_time, {}, {}};
     for (const auto& member : *object) {
         if (member.key().starts_with('$')) {
             continue;
@@ -178,14 +224,111 @@ Result<ParsedTwin> twin_from_json(const json::value& value) {
         const auto* component = member.value().if_object();
         const auto* component_metadata = component != nullptr ? component->if_contains("$metadata") : nullptr;
         auto ok = component_metadata == nullptr
-                      ? read_member(member, &root_metadata, "", parsed.last_update_time, parsed.properties,
-                                    parsed.metadata)
-                      : read_component(member, *component_metadata, parsed);
+                      ? read_member(member, &root_metadata, "", times, parsed.properties, parsed.metadata)
+                      : read_component(member, *component_metadata, times, parsed);
         if (!ok) {
             return std::unexpected(ok.error());
         }
     }
     return parsed;
+}
+
+namespace {
+
+/// One property of a stored twin into its slot: the value checked against its schema,
+/// the metadata from the matching "$metadata" entry (or the twin's last update time).
+Result<void> load_slot(Twin& twin, std::uint32_t slot, const json::key_value_pair& member,
+                       const json::object* metadata, TimeMemo& times) {
+    const auto& info = twin.layout().slot(slot);
+    if (auto ok = validate_value(*info.schema, member.value(), twin.id(), info.pointer); !ok) {
+        return ok;
+    }
+    auto& target = twin.mutable_slots()[slot];
+    target.value = member.value();
+    const auto* entry = metadata != nullptr ? metadata->if_contains(member.key()) : nullptr;
+    if (entry == nullptr) {
+        target.metadata = PropertyMetadata{times.fallback, times.fallback, 0};
+        return {};
+    }
+    auto parsed = metadata_from_json(*entry, times, info.pointer);
+    if (!parsed) {
+        return std::unexpected(parsed.error());
+    }
+    target.metadata = *parsed;
+    return {};
+}
+
+std::unexpected<Error> not_declared(const Twin& twin, const Interface& model, std::string_view pointer,
+                                    std::string_view key) {
+    return fail(ErrorCode::invalid_value,
+                std::string("\"").append(key).append("\" is not a property of ").append(model.id),
+                twin.id() + " " + std::string(pointer));
+}
+
+Result<void> load_component(Twin& twin, std::uint32_t index, const json::value& value, TimeMemo& times) {
+    const auto& component = twin.layout().components()[index];
+    const auto* object = value.if_object();
+    if (object == nullptr) {
+        return fail(ErrorCode::invalid_value, "expected an object (component " + component.name + ")",
+                    twin.id() + " " + component.pointer);
+    }
+    const auto* metadata_value = object->if_contains("$metadata");
+    const auto* metadata = metadata_value != nullptr ? metadata_value->if_object() : nullptr;
+    for (const auto& member : *object) {
+        if (member.key().starts_with('$')) {
+            continue;
+        }
+        const auto slot = twin.layout().find_component_property(index, member.key());
+        if (!slot) {
+            return not_declared(twin, *component.model, child_pointer(component.pointer, member.key()), member.key());
+        }
+        if (auto ok = load_slot(twin, *slot, member, metadata, times); !ok) {
+            return ok;
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+Result<Twin> twin_from_json(const json::value& value, const ModelRegistry& models) {
+    auto header = read_header(value);
+    if (!header) {
+        return std::unexpected(header.error());
+    }
+    const auto layout = models.find_layout(header->model_id);
+    if (layout == nullptr) {
+        return fail(ErrorCode::unknown_model,
+                    "model " + header->model_id + " is not loaded (or a component's interface is missing)",
+                    header->id);
+    }
+    Twin twin(std::move(header->id), layout);
+    TimeMemo times{header->last_update_time, {}, {}};
+    std::size_t components = 0;
+    for (const auto& member : *header->object) {
+        if (member.key().starts_with('$')) {
+            continue;
+        }
+        Result<void> ok;
+        if (const auto slot = layout->find_property(member.key())) {
+            ok = load_slot(twin, *slot, member, header->metadata, times);
+        } else if (const auto component = layout->find_component(member.key())) {
+            ok = load_component(twin, *component, member.value(), times);
+            ++components;
+        } else {
+            ok = not_declared(twin, *layout->model(), child_pointer("", member.key()), member.key());
+        }
+        if (!ok) {
+            return std::unexpected(ok.error());
+        }
+    }
+    if (components != layout->components().size()) {
+        return fail(ErrorCode::invalid_value, "a component is missing; components must be present as objects",
+                    twin.id());
+    }
+    twin.set_version(header->version);
+    twin.set_last_update_time(header->last_update_time);
+    return twin;
 }
 
 json::object relationship_to_json(const Relationship& relationship) {

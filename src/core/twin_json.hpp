@@ -29,6 +29,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/model_registry.hpp"
 #include "core/twin.hpp"
 
 #include <boost/json/object.hpp>
@@ -59,6 +60,14 @@ struct ParsedTwin {
 /// missing "$dtId" or "$metadata.$model", times that are not ISO-8601, a component's
 /// "$metadata" that is not an object.
 [[nodiscard]] Result<ParsedTwin> twin_from_json(const boost::json::value& json);
+
+/// Reads a stored twin straight into its compact form, checked against its model (its
+/// layout found in `models`). The fast way to load at start: no ParsedTwin in between;
+/// hand the result to TwinGraph::restore_twin(Twin). Only reads `models`, so loader
+/// threads may call it concurrently while the registry is not being changed.
+/// Errors: invalid_json (shape, times), unknown_model, invalid_value (a value that does
+/// not fit, an undeclared property, a missing component; with the twin id and pointer).
+[[nodiscard]] Result<Twin> twin_from_json(const boost::json::value& json, const ModelRegistry& models);
 
 /// The relationship as Azure Digital Twins returns it.
 [[nodiscard]] boost::json::object relationship_to_json(const Relationship& relationship);

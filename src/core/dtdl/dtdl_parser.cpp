@@ -2,7 +2,7 @@
 
 #include "core/dtdl/element_reader.hpp"
 #include "core/dtdl/graph_checks.hpp"
-#include "core/dtdl/json_text.hpp"
+#include "core/json_text.hpp"
 #include "core/dtdl/model_builder.hpp"
 
 namespace dtwin::core::dtdl {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <variant>
 
-namespace dtwin::core::dtdl {
+namespace dtwin::core {
 
 /// A JSON syntax error: where ("line:column", 1-based) and what.
 struct JsonTextError {
@@ -16,10 +16,10 @@ struct JsonTextError {
     std::string message;
 };
 
-/// Deepest JSON nesting accepted in a model document.
+/// Deepest JSON nesting accepted (model documents, twin bodies, patches).
 inline constexpr std::size_t k_max_json_depth = 256;
 
 /// Parses `text` (a leading UTF-8 byte-order mark is ignored).
 [[nodiscard]] std::variant<boost::json::value, JsonTextError> parse_json_text(std::string_view text);
 
-} // namespace dtwin::core::dtdl
+} // namespace dtwin::core

@@ -1,8 +1,8 @@
-#include "core/dtdl/json_text.hpp"
+#include "core/json_text.hpp"
 
 #include <boost/json/stream_parser.hpp>
 
-namespace dtwin::core::dtdl {
+namespace dtwin::core {
 
 namespace {
 
@@ -46,4 +46,4 @@ std::variant<boost::json::value, JsonTextError> parse_json_text(std::string_view
     return parser.release();
 }
 
-} // namespace dtwin::core::dtdl
+} // namespace dtwin::core
