@@ -4,11 +4,9 @@
 // changes: validation, event-time check, metadata, version bump and the change event are
 // all paid. Items are property updates.
 #include "core/twin_graph.hpp"
-
 #include "room_model.hpp"
 
 #include <benchmark/benchmark.h>
-
 #include <chrono>
 
 namespace {

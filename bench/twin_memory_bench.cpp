@@ -10,18 +10,16 @@
 // store_load_bench).
 #include "core/twin_graph.hpp"
 #include "core/twin_json.hpp"
-
 #include "room_model.hpp"
 
+#include <algorithm>
 #include <benchmark/benchmark.h>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 #include <chrono>
-#include <malloc.h>
 #include <fstream>
+#include <malloc.h>
 #include <optional>
 #include <string>
 
@@ -60,8 +58,7 @@ void BM_CreateRoomTwins(benchmark::State& state) {
             break;
         }
         for (std::size_t i = 0; i < count; ++i) {
-            auto created = graph->create_twin(room_id(i),
-                                              dtwin::bench::make_room_body(static_cast<double>(i % 100)));
+            auto created = graph->create_twin(room_id(i), dtwin::bench::make_room_body(static_cast<double>(i % 100)));
             if (!created) {
                 state.SkipWithError(created.error().to_string().c_str());
                 break;

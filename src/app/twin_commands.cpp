@@ -110,9 +110,12 @@ int create(CommandContext& ctx, const TwinArguments& args) {
 }
 
 int get(CommandContext& ctx, const TwinArguments& args) {
-    auto workspace = Workspace::open_loaded(ctx.config, Access::read_only);
+    auto workspace = Workspace::open(ctx.config, Access::read_only);
     if (!workspace) {
         return report_error(ctx, workspace.error());
+    }
+    if (auto loaded = (*workspace)->load_twin(args.id); !loaded) {
+        return report_error(ctx, loaded.error());
     }
     return print_twin(ctx, **workspace, args.id);
 }

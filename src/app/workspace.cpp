@@ -217,6 +217,21 @@ core::Result<void> Workspace::load_graph() {
     return {};
 }
 
+core::Result<void> Workspace::load_twin(std::string_view id) {
+    if (auto models = load_models(); !models) {
+        return models;
+    }
+    auto record = m_store->get_twin(id);
+    if (!record) {
+        return std::unexpected(record.error());
+    }
+    auto parsed = parse_stored_twin(*record);
+    if (!parsed) {
+        return std::unexpected(parsed.error());
+    }
+    return m_graph.restore_twin(*parsed);
+}
+
 void Workspace::stage_twins(store::WriteBatch& batch, const std::vector<std::string>& twin_ids) const {
     for (const auto& id : twin_ids) {
         if (const core::Twin* twin = m_graph.find_twin(id)) {

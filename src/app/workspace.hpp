@@ -35,6 +35,9 @@ public:
 
     /// Loads every stored model (parsed together as DTDL) into the graph.
     [[nodiscard]] core::Result<void> load_models();
+    /// Loads models and one twin only (for read commands on a big graph).
+    /// Error: unknown_twin when the store has no such twin.
+    [[nodiscard]] core::Result<void> load_twin(std::string_view id);
     /// Loads models, then every twin and relationship.
     [[nodiscard]] core::Result<void> load_graph();
 

@@ -39,18 +39,18 @@ enum class ChangeKind {
 
 struct ChangeEvent {
     ChangeKind kind = ChangeKind::twin_patched;
-    std::string twin_id;          ///< the twin; for relationship events, the source twin
-    std::string relationship_id;  ///< empty for twin events
-    std::string relationship_name;///< empty for twin events
-    InterfacePtr model;           ///< the twin's model (relationship events: the source twin's model)
+    std::string twin_id;           ///< the twin; for relationship events, the source twin
+    std::string relationship_id;   ///< empty for twin events
+    std::string relationship_name; ///< empty for twin events
+    InterfacePtr model;            ///< the twin's model (relationship events: the source twin's model)
     /// The effective JSON Patch, relative to the twin's document (twin events) or to the
     /// relationship's properties (relationship events). Create: "add" of every property
     /// (components as whole objects); delete: "remove" of every property.
     /// patch_to_json() turns it into a JSON Patch document.
     std::vector<PatchOperation> patch;
-    std::uint64_t version = 0;    ///< version after the change (for deletes: the serial of the delete)
+    std::uint64_t version = 0;            ///< version after the change (for deletes: the serial of the delete)
     std::optional<TimePoint> source_time; ///< the writer's source time, if it gave one
-    TimePoint update_time{};      ///< the graph clock's time of the change
+    TimePoint update_time{};              ///< the graph clock's time of the change
 };
 
 /// An append-only queue of events with a drain.

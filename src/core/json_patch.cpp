@@ -1,7 +1,6 @@
 #include "core/json_patch.hpp"
 
 #include <boost/json/serialize.hpp>
-
 #include <optional>
 #include <utility>
 
@@ -11,12 +10,18 @@ namespace json = boost::json;
 
 std::string_view patch_op_name(PatchOp op) noexcept {
     switch (op) {
-    case PatchOp::add: return "add";
-    case PatchOp::remove: return "remove";
-    case PatchOp::replace: return "replace";
-    case PatchOp::move: return "move";
-    case PatchOp::copy: return "copy";
-    case PatchOp::test: return "test";
+    case PatchOp::add:
+        return "add";
+    case PatchOp::remove:
+        return "remove";
+    case PatchOp::replace:
+        return "replace";
+    case PatchOp::move:
+        return "move";
+    case PatchOp::copy:
+        return "copy";
+    case PatchOp::test:
+        return "test";
     }
     return "?";
 }
@@ -341,8 +346,10 @@ Result<std::vector<PatchOperation>> parse_patch(const json::value& patch) {
 
 Result<void> apply_operation(json::value& document, const PatchOperation& op) {
     switch (op.op) {
-    case PatchOp::add: return pointer_add(document, op.path, op.value);
-    case PatchOp::replace: return pointer_replace(document, op.path, op.value);
+    case PatchOp::add:
+        return pointer_add(document, op.path, op.value);
+    case PatchOp::replace:
+        return pointer_replace(document, op.path, op.value);
     case PatchOp::remove: {
         auto removed = pointer_remove(document, op.path);
         if (!removed) {
@@ -356,8 +363,8 @@ Result<void> apply_operation(json::value& document, const PatchOperation& op) {
             return std::unexpected(not_found());
         }
         if (!json_equal(*current, op.value)) {
-            return fail(ErrorCode::test_failed, "value is " + json::serialize(*current) + ", expected " +
-                                                    json::serialize(op.value));
+            return fail(ErrorCode::test_failed,
+                        "value is " + json::serialize(*current) + ", expected " + json::serialize(op.value));
         }
         return {};
     }

@@ -19,7 +19,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-
 #include <span>
 #include <string>
 #include <string_view>
@@ -86,20 +85,23 @@ struct PatchOperation {
 [[nodiscard]] std::string child_pointer(std::string_view parent, std::string_view key);
 
 /// The value at `pointer`, or nullptr when there is none (including "-" and leading zeros).
-[[nodiscard]] const boost::json::value* pointer_get(const boost::json::value& document, std::string_view pointer) noexcept;
+[[nodiscard]] const boost::json::value* pointer_get(const boost::json::value& document,
+                                                    std::string_view pointer) noexcept;
 [[nodiscard]] boost::json::value* pointer_get(boost::json::value& document, std::string_view pointer) noexcept;
 
 /// RFC 6902 "add" at `pointer`: sets an object member (replacing it if present), inserts
 /// into an array before the index (or appends for "-" or index == size), or replaces the
 /// whole document for "". The parent must exist.
-[[nodiscard]] Result<void> pointer_add(boost::json::value& document, std::string_view pointer, boost::json::value value);
+[[nodiscard]] Result<void> pointer_add(boost::json::value& document, std::string_view pointer,
+                                       boost::json::value value);
 
 /// RFC 6902 "remove": removes the value at `pointer` (which must exist) and returns it.
 /// Removing the root ("") leaves null.
 [[nodiscard]] Result<boost::json::value> pointer_remove(boost::json::value& document, std::string_view pointer);
 
 /// RFC 6902 "replace": the location must exist.
-[[nodiscard]] Result<void> pointer_replace(boost::json::value& document, std::string_view pointer, boost::json::value value);
+[[nodiscard]] Result<void> pointer_replace(boost::json::value& document, std::string_view pointer,
+                                           boost::json::value value);
 
 /// JSON equality as RFC 6902 "test" defines it: numbers by value (1 == 1.0), objects
 /// regardless of member order, arrays element by element.
@@ -112,8 +114,7 @@ struct PatchOperation {
 /// "replace" for changed ones, "remove" for gone ones. Paths are `prefix` + "/" + the
 /// escaped key (prefix "" for a top-level document). Does not recurse.
 [[nodiscard]] std::vector<PatchOperation> diff_members(const boost::json::object& before,
-                                                       const boost::json::object& after,
-                                                       std::string_view prefix = {});
+                                                       const boost::json::object& after, std::string_view prefix = {});
 
 /// A patch as a JSON Patch document: [{"op":..., "path":..., "from"?:..., "value"?:...}].
 /// "from" is written for move/copy, "value" for add/replace/test.

@@ -19,7 +19,6 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -68,8 +67,7 @@ public:
     /// Value of a root property, or nullptr when it is not declared or not set.
     [[nodiscard]] const boost::json::value* property(std::string_view name) const;
     /// Value of a property of a component, or nullptr.
-    [[nodiscard]] const boost::json::value* component_property(std::string_view component,
-                                                               std::string_view name) const;
+    [[nodiscard]] const boost::json::value* component_property(std::string_view component, std::string_view name) const;
     /// Metadata of a root property, or nullptr when it is not declared or not set.
     [[nodiscard]] const PropertyMetadata* metadata(std::string_view name) const;
     [[nodiscard]] const PropertyMetadata* component_metadata(std::string_view component, std::string_view name) const;

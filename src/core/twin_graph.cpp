@@ -36,11 +36,10 @@ Result<std::string> body_model(std::string_view id, const json::object& body) {
         }
     }
     const auto* metadata = body.if_contains("$metadata");
-    const auto* model = metadata != nullptr && metadata->is_object() ? metadata->get_object().if_contains("$model")
-                                                                     : nullptr;
+    const auto* model =
+        metadata != nullptr && metadata->is_object() ? metadata->get_object().if_contains("$model") : nullptr;
     if (model == nullptr || !model->is_string()) {
-        return fail(ErrorCode::invalid_json, "the body needs \"$metadata\": {\"$model\": \"<dtmi>\"}",
-                    std::string(id));
+        return fail(ErrorCode::invalid_json, "the body needs \"$metadata\": {\"$model\": \"<dtmi>\"}", std::string(id));
     }
     return std::string(model->get_string());
 }
@@ -170,14 +169,13 @@ Result<void> TwinGraph::delete_twin(std::string_view id, const WriteOptions& opt
         edges += in->second.size();
     }
     if (edges > 0) {
-        return fail(ErrorCode::in_use,
-                    "the twin has " + std::to_string(edges) + " relationship(s); delete them first", std::string(id));
+        return fail(ErrorCode::in_use, "the twin has " + std::to_string(edges) + " relationship(s); delete them first",
+                    std::string(id));
     }
     const TimePoint now = m_clock.now();
     const auto version = next_version();
     push_event(ChangeKind::twin_deleted, id, {}, {}, it->second.layout().model(),
-               diff_members(it->second.properties(), {}),
-               version, options, now);
+               diff_members(it->second.properties(), {}), version, options, now);
     m_twins.erase(it);
     return {};
 }

@@ -43,7 +43,6 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -75,18 +74,18 @@ struct WriteOptions {
 
 /// A property value that a write did not apply because the stored value is newer.
 struct StaleProperty {
-    std::string path;             ///< JSON pointer of the property ("/temperature", "/thermostat/target")
-    boost::json::value value;     ///< the value the write carried (null for a remove)
-    TimePoint source_time{};      ///< the write's source time
+    std::string path;                ///< JSON pointer of the property ("/temperature", "/thermostat/target")
+    boost::json::value value;        ///< the value the write carried (null for a remove)
+    TimePoint source_time{};         ///< the write's source time
     TimePoint current_source_time{}; ///< the stored value's source time, which won
 };
 
 /// What a write did.
 struct WriteResult {
     std::vector<PatchOperation> applied; ///< the effective JSON Patch (empty: nothing changed); see patch_to_json()
-    std::vector<StaleProperty> stale; ///< properties left unchanged because the write was older
-    std::uint64_t version = 0;        ///< version after the write (unchanged when nothing changed)
-    std::string etag;                 ///< ETag after the write
+    std::vector<StaleProperty> stale;    ///< properties left unchanged because the write was older
+    std::uint64_t version = 0;           ///< version after the write (unchanged when nothing changed)
+    std::string etag;                    ///< ETag after the write
 
     [[nodiscard]] bool changed() const noexcept { return !applied.empty(); }
 };
@@ -226,8 +225,8 @@ private:
                     std::string_view relationship_name, const InterfacePtr& model, std::vector<PatchOperation> patch,
                     std::uint64_t version, const WriteOptions& options, TimePoint now);
     std::uint64_t next_version() noexcept { return ++m_last_version; }
-    [[nodiscard]] Result<WriteResult> commit_patch(Twin& twin, PatchStaging& staging,
-                                                   const WriteOptions& options, TimePoint now);
+    [[nodiscard]] Result<WriteResult> commit_patch(Twin& twin, PatchStaging& staging, const WriteOptions& options,
+                                                   TimePoint now);
 
     // Deliberately not noexcept: libstdc++ then stores each key's hash in its node, so a
     // lookup among a million twins compares hashes instead of rehashing every key it meets.
@@ -235,8 +234,7 @@ private:
         using is_transparent = void;
         std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
     };
-    template <typename T>
-    using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
+    template <typename T> using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
 
     const Clock& m_clock;
     ModelRegistry m_models;

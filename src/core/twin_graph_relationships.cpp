@@ -26,7 +26,8 @@ Result<std::optional<std::string>> body_string(const json::object& body, std::st
         return std::nullopt;
     }
     if (!member->is_string()) {
-        return fail(ErrorCode::invalid_json, std::string("\"").append(name).append("\" must be a string"), std::string(subject));
+        return fail(ErrorCode::invalid_json, std::string("\"").append(name).append("\" must be a string"),
+                    std::string(subject));
     }
     return std::string(member->get_string());
 }
@@ -55,7 +56,8 @@ Result<void> TwinGraph::validate_relationship(const Relationship& relationship) 
     const auto& model = *source->layout().model();
     const auto definition = model.relationships.find(relationship.name);
     if (definition == model.relationships.end()) {
-        return fail(ErrorCode::invalid_value, std::string("\"").append(relationship.name).append("\" is not a relationship of ").append(model.id),
+        return fail(ErrorCode::invalid_value,
+                    std::string("\"").append(relationship.name).append("\" is not a relationship of ").append(model.id),
                     subject);
     }
     const auto* target = find_twin(relationship.target_id);
@@ -90,15 +92,19 @@ Result<WriteResult> TwinGraph::create_relationship(std::string_view source_id, s
     const bool source_differs = source->has_value() && **source != source_id;
     const bool id_differs = id->has_value() && **id != relationship_id;
     if (source_differs || id_differs) {
-        return fail(ErrorCode::invalid_value, "\"$sourceId\" or \"$relationshipId\" differs from the address",
-                    subject);
+        return fail(ErrorCode::invalid_value, "\"$sourceId\" or \"$relationshipId\" differs from the address", subject);
     }
     if (find_relationship_mutable(source_id, relationship_id) != nullptr) {
         return fail(ErrorCode::already_exists, "a relationship with this id exists", subject);
     }
     const TimePoint now = m_clock.now();
-    Relationship relationship{std::string(relationship_id), std::string(source_id), **target, **name,
-                              without_dollar_members(*object), 0, now};
+    Relationship relationship{std::string(relationship_id),
+                              std::string(source_id),
+                              **target,
+                              **name,
+                              without_dollar_members(*object),
+                              0,
+                              now};
     if (auto ok = validate_relationship(relationship); !ok) {
         return std::unexpected(ok.error());
     }
@@ -117,8 +123,7 @@ Result<WriteResult> TwinGraph::create_relationship(std::string_view source_id, s
     relationship.version = next_version();
     WriteResult result{diff_members({}, relationship.properties), {}, relationship.version, relationship.etag()};
     push_event(ChangeKind::relationship_created, source_id, relationship_id, relationship.name,
-               find_twin(source_id)->layout().model(), result.applied,
-               relationship.version, options, now);
+               find_twin(source_id)->layout().model(), result.applied, relationship.version, options, now);
     m_incoming[relationship.target_id].emplace(relationship.source_id, relationship.id);
     m_outgoing[std::string(source_id)].emplace(relationship.id, std::move(relationship));
     ++m_relationship_count;
@@ -177,8 +182,7 @@ Result<WriteResult> TwinGraph::patch_relationship(std::string_view source_id, st
     updated.last_update_time = now;
     WriteResult result{std::move(applied), {}, updated.version, updated.etag()};
     push_event(ChangeKind::relationship_patched, source_id, relationship_id, updated.name,
-               find_twin(source_id)->layout().model(), result.applied,
-               updated.version, options, now);
+               find_twin(source_id)->layout().model(), result.applied, updated.version, options, now);
     *relationship = std::move(updated);
     return result;
 }
@@ -196,8 +200,8 @@ Result<void> TwinGraph::delete_relationship(std::string_view source_id, std::str
     }
     const TimePoint now = m_clock.now();
     push_event(ChangeKind::relationship_deleted, source_id, relationship_id, it->second.name,
-               find_twin(source_id)->layout().model(),
-               diff_members(it->second.properties, {}), next_version(), options, now);
+               find_twin(source_id)->layout().model(), diff_members(it->second.properties, {}), next_version(), options,
+               now);
     if (const auto in = m_incoming.find(it->second.target_id); in != m_incoming.end()) {
         in->second.erase({std::string(source_id), std::string(relationship_id)});
         if (in->second.empty()) {

@@ -112,8 +112,7 @@ Result<void> read_component(const json::key_value_pair& member, const json::valu
         if (inner.key().starts_with('$')) {
             continue;
         }
-        if (auto ok = read_member(inner, &metadata.get_object(), pointer, times, properties, parsed.metadata);
-            !ok) {
+        if (auto ok = read_member(inner, &metadata.get_object(), pointer, times, properties, parsed.metadata); !ok) {
             return ok;
         }
     }
@@ -237,8 +236,8 @@ namespace {
 
 /// One property of a stored twin into its slot: the value checked against its schema,
 /// the metadata from the matching "$metadata" entry (or the twin's last update time).
-Result<void> load_slot(Twin& twin, std::uint32_t slot, const json::key_value_pair& member,
-                       const json::object* metadata, TimeMemo& times) {
+Result<void> load_slot(Twin& twin, std::uint32_t slot, const json::key_value_pair& member, const json::object* metadata,
+                       TimeMemo& times) {
     const auto& info = twin.layout().slot(slot);
     if (auto ok = validate_value(*info.schema, member.value(), twin.id(), info.pointer); !ok) {
         return ok;
@@ -299,8 +298,7 @@ Result<Twin> twin_from_json(const json::value& value, const ModelRegistry& model
     const auto layout = models.find_layout(header->model_id);
     if (layout == nullptr) {
         return fail(ErrorCode::unknown_model,
-                    "model " + header->model_id + " is not loaded (or a component's interface is missing)",
-                    header->id);
+                    "model " + header->model_id + " is not loaded (or a component's interface is missing)", header->id);
     }
     Twin twin(std::move(header->id), layout);
     TimeMemo times{header->last_update_time, {}, {}};
@@ -352,10 +350,9 @@ Result<Relationship> relationship_from_json(const json::value& value) {
         return fail(ErrorCode::invalid_json, "a relationship must be a JSON object");
     }
     Relationship relationship;
-    for (auto [name, target] : {std::pair{"$relationshipId", &relationship.id},
-                                std::pair{"$sourceId", &relationship.source_id},
-                                std::pair{"$targetId", &relationship.target_id},
-                                std::pair{"$relationshipName", &relationship.name}}) {
+    for (auto [name, target] :
+         {std::pair{"$relationshipId", &relationship.id}, std::pair{"$sourceId", &relationship.source_id},
+          std::pair{"$targetId", &relationship.target_id}, std::pair{"$relationshipName", &relationship.name}}) {
         const auto* member = object->if_contains(name);
         if (member == nullptr || !member->is_string()) {
             return fail(ErrorCode::invalid_json, "missing \"" + std::string(name) + "\"");

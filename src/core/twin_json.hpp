@@ -34,7 +34,6 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-
 #include <map>
 #include <string>
 
@@ -44,8 +43,8 @@ namespace dtwin::core {
 struct ParsedTwin {
     std::string id;
     std::string model_id;
-    std::uint64_t version = 0;     ///< from "$etag" (W/"<version>"); 0 when absent or foreign
-    TimePoint last_update_time{};  ///< "$metadata.$lastUpdateTime"
+    std::uint64_t version = 0;    ///< from "$etag" (W/"<version>"); 0 when absent or foreign
+    TimePoint last_update_time{}; ///< "$metadata.$lastUpdateTime"
     /// Properties and components, without any "$..." member (components keep their object
     /// form, minus their "$metadata").
     boost::json::object properties;

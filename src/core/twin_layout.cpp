@@ -14,8 +14,7 @@ Result<void> add_slots(const Interface& model, std::string_view prefix, std::uin
             return fail(ErrorCode::invalid_model, "property \"" + name + "\" has no schema", model.id);
         }
         index.emplace(name, static_cast<std::uint32_t>(slots.size()));
-        slots.push_back(SlotInfo{name, child_pointer(prefix, name), property.schema,
-                                 component});
+        slots.push_back(SlotInfo{name, child_pointer(prefix, name), property.schema, component});
     }
     return {};
 }

@@ -34,17 +34,17 @@ inline constexpr std::uint32_t k_root_component = UINT32_MAX;
 
 /// What one slot of a twin holds.
 struct SlotInfo {
-    std::string name;     ///< property name as declared in the model
-    std::string pointer;  ///< JSON pointer in the twin document: "/temperature", "/thermostat/target"
-    SchemaPtr schema;     ///< schema of the value (never null for a valid model)
+    std::string name;    ///< property name as declared in the model
+    std::string pointer; ///< JSON pointer in the twin document: "/temperature", "/thermostat/target"
+    SchemaPtr schema;    ///< schema of the value (never null for a valid model)
     std::uint32_t component = k_root_component; ///< index into TwinLayout::components(), or root
 };
 
 /// One component of the model: a named sub-document with the properties of its own interface.
 struct ComponentLayout {
-    std::string name;     ///< component name, the key of the sub-document
-    std::string pointer;  ///< "/<escaped name>"
-    InterfacePtr model;   ///< the component's interface
+    std::string name;                                        ///< component name, the key of the sub-document
+    std::string pointer;                                     ///< "/<escaped name>"
+    InterfacePtr model;                                      ///< the component's interface
     std::map<std::string, std::uint32_t, std::less<>> slots; ///< property name -> slot index
 };
 

@@ -143,7 +143,8 @@ Result<json::value> fast_remove(PatchStaging& staging, const Location& at) {
 Result<void> fast_operation(PatchStaging& staging, const PatchOperation& op, const Location& path,
                             const std::optional<Location>& from) {
     switch (op.op) {
-    case PatchOp::add: return fast_add(staging, path, op.value);
+    case PatchOp::add:
+        return fast_add(staging, path, op.value);
     case PatchOp::remove: {
         auto removed = fast_remove(staging, path);
         return removed ? Result<void>{} : std::unexpected(removed.error());
@@ -193,8 +194,8 @@ Result<void> fast_operation(PatchStaging& staging, const PatchOperation& op, con
 }
 
 Error locate_error(Error error, std::string_view twin_id, std::size_t index, const PatchOperation& op) {
-    error.where = std::string(twin_id) + " /" + std::to_string(index) + " (" + std::string(patch_op_name(op.op)) +
-                  " " + op.path + ")";
+    error.where = std::string(twin_id) + " /" + std::to_string(index) + " (" + std::string(patch_op_name(op.op)) + " " +
+                  op.path + ")";
     return error;
 }
 
@@ -337,7 +338,7 @@ Result<WriteResult> TwinGraph::commit_patch(Twin& twin, PatchStaging& staging, c
         const auto& info = layout.slot(entry.slot);
         switch (outcomes[i]) {
         case Outcome::change: {
-            const PatchOp op = stored.value.is_null() ? PatchOp::add
+            const PatchOp op = stored.value.is_null()  ? PatchOp::add
                                : entry.value.is_null() ? PatchOp::remove
                                                        : PatchOp::replace;
             result.applied.push_back(PatchOperation{op, info.pointer, {}, entry.value});
@@ -352,10 +353,11 @@ Result<WriteResult> TwinGraph::commit_patch(Twin& twin, PatchStaging& staging, c
             stored.metadata.sequence = sequence;
             break;
         case Outcome::stale:
-            result.stale.push_back(StaleProperty{info.pointer, std::move(entry.value), source_time,
-                                                 stored.metadata.source_time});
+            result.stale.push_back(
+                StaleProperty{info.pointer, std::move(entry.value), source_time, stored.metadata.source_time});
             break;
-        case Outcome::skip: break;
+        case Outcome::skip:
+            break;
         }
     }
     if (result.applied.empty()) {

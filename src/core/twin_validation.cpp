@@ -4,7 +4,6 @@
 #include "core/time.hpp"
 
 #include <boost/json/serialize.hpp>
-
 #include <cctype>
 #include <cfloat>
 #include <cmath>
@@ -20,14 +19,20 @@ namespace json = boost::json;
 
 std::string_view json_kind_name(const json::value& value) noexcept {
     switch (value.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "boolean";
+    case json::kind::null:
+        return "null";
+    case json::kind::bool_:
+        return "boolean";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "number";
-    case json::kind::string: return "string";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
+    case json::kind::double_:
+        return "number";
+    case json::kind::string:
+        return "string";
+    case json::kind::array:
+        return "array";
+    case json::kind::object:
+        return "object";
     }
     return "?";
 }
@@ -58,8 +63,7 @@ bool integral_in_range(const json::value& value, std::int64_t min, std::uint64_t
     }
     if (value.is_double()) {
         const double d = value.get_double();
-        return std::isfinite(d) && std::trunc(d) == d && d >= static_cast<double>(min) &&
-               d <= static_cast<double>(max);
+        return std::isfinite(d) && std::trunc(d) == d && d >= static_cast<double>(min) && d <= static_cast<double>(max);
     }
     return false;
 }
@@ -159,13 +163,32 @@ Result<void> validate_string_format(PrimitiveSchema schema, const json::value& v
     bool ok = true;
     std::string_view what;
     switch (schema) {
-    case PrimitiveSchema::date: ok = is_date(text); what = "a date (YYYY-MM-DD)"; break;
-    case PrimitiveSchema::date_time: ok = parse_time(text).has_value(); what = "a dateTime (ISO 8601)"; break;
-    case PrimitiveSchema::time: ok = is_time(text); what = "a time (hh:mm:ss)"; break;
-    case PrimitiveSchema::duration: ok = is_duration(text); what = "a duration (ISO 8601, e.g. PT5M)"; break;
-    case PrimitiveSchema::uuid: ok = is_uuid(text); what = "a uuid"; break;
-    case PrimitiveSchema::bytes: ok = is_base64(text); what = "base64 bytes"; break;
-    default: break;
+    case PrimitiveSchema::date:
+        ok = is_date(text);
+        what = "a date (YYYY-MM-DD)";
+        break;
+    case PrimitiveSchema::date_time:
+        ok = parse_time(text).has_value();
+        what = "a dateTime (ISO 8601)";
+        break;
+    case PrimitiveSchema::time:
+        ok = is_time(text);
+        what = "a time (hh:mm:ss)";
+        break;
+    case PrimitiveSchema::duration:
+        ok = is_duration(text);
+        what = "a duration (ISO 8601, e.g. PT5M)";
+        break;
+    case PrimitiveSchema::uuid:
+        ok = is_uuid(text);
+        what = "a uuid";
+        break;
+    case PrimitiveSchema::bytes:
+        ok = is_base64(text);
+        what = "base64 bytes";
+        break;
+    default:
+        break;
     }
     if (!ok) {
         return invalid(subject, pointer, "expected " + std::string(what) + ", got \"" + std::string(text) + "\"");
@@ -199,29 +222,43 @@ struct IntegerRange {
 std::optional<IntegerRange> integer_range(PrimitiveSchema schema) {
     using std::numeric_limits;
     switch (schema) {
-    case PrimitiveSchema::byte: return IntegerRange{"byte", -128, 127};
-    case PrimitiveSchema::short_number: return IntegerRange{"short", -32768, 32767};
+    case PrimitiveSchema::byte:
+        return IntegerRange{"byte", -128, 127};
+    case PrimitiveSchema::short_number:
+        return IntegerRange{"short", -32768, 32767};
     case PrimitiveSchema::integer:
         return IntegerRange{"integer", numeric_limits<std::int32_t>::min(), numeric_limits<std::int32_t>::max()};
     case PrimitiveSchema::long_number:
         return IntegerRange{"long", numeric_limits<std::int64_t>::min(), numeric_limits<std::int64_t>::max()};
-    case PrimitiveSchema::unsigned_byte: return IntegerRange{"unsignedByte", 0, 255};
-    case PrimitiveSchema::unsigned_short: return IntegerRange{"unsignedShort", 0, 65535};
-    case PrimitiveSchema::unsigned_integer: return IntegerRange{"unsignedInteger", 0, numeric_limits<std::uint32_t>::max()};
-    case PrimitiveSchema::unsigned_long: return IntegerRange{"unsignedLong", 0, numeric_limits<std::uint64_t>::max()};
-    default: return std::nullopt;
+    case PrimitiveSchema::unsigned_byte:
+        return IntegerRange{"unsignedByte", 0, 255};
+    case PrimitiveSchema::unsigned_short:
+        return IntegerRange{"unsignedShort", 0, 65535};
+    case PrimitiveSchema::unsigned_integer:
+        return IntegerRange{"unsignedInteger", 0, numeric_limits<std::uint32_t>::max()};
+    case PrimitiveSchema::unsigned_long:
+        return IntegerRange{"unsignedLong", 0, numeric_limits<std::uint64_t>::max()};
+    default:
+        return std::nullopt;
     }
 }
 
 std::string_view geo_type(PrimitiveSchema schema) {
     switch (schema) {
-    case PrimitiveSchema::point: return "Point";
-    case PrimitiveSchema::line_string: return "LineString";
-    case PrimitiveSchema::polygon: return "Polygon";
-    case PrimitiveSchema::multi_point: return "MultiPoint";
-    case PrimitiveSchema::multi_line_string: return "MultiLineString";
-    case PrimitiveSchema::multi_polygon: return "MultiPolygon";
-    default: return {};
+    case PrimitiveSchema::point:
+        return "Point";
+    case PrimitiveSchema::line_string:
+        return "LineString";
+    case PrimitiveSchema::polygon:
+        return "Polygon";
+    case PrimitiveSchema::multi_point:
+        return "MultiPoint";
+    case PrimitiveSchema::multi_line_string:
+        return "MultiLineString";
+    case PrimitiveSchema::multi_polygon:
+        return "MultiPolygon";
+    default:
+        return {};
     }
 }
 
@@ -232,9 +269,9 @@ Result<void> validate_primitive(PrimitiveSchema schema, const json::value& value
             if (!value.is_number()) {
                 return expected(subject, pointer, "an integer (" + std::string(range->name) + ")", value);
             }
-            return invalid(subject, pointer, "expected an integer (" + std::string(range->name) + ") in [" +
-                                                 std::to_string(range->min) + ", " + std::to_string(range->max) +
-                                                 "], got " + json::serialize(value));
+            return invalid(subject, pointer,
+                           "expected an integer (" + std::string(range->name) + ") in [" + std::to_string(range->min) +
+                               ", " + std::to_string(range->max) + "], got " + json::serialize(value));
         }
         return {};
     }
@@ -242,7 +279,8 @@ Result<void> validate_primitive(PrimitiveSchema schema, const json::value& value
     case PrimitiveSchema::boolean:
         return value.is_bool() ? Result<void>{} : expected(subject, pointer, "a boolean", value);
     case PrimitiveSchema::double_number:
-    case PrimitiveSchema::float_number: return validate_number(schema, value, subject, pointer);
+    case PrimitiveSchema::float_number:
+        return validate_number(schema, value, subject, pointer);
     case PrimitiveSchema::decimal:
         if (value.is_string() && !value.get_string().empty()) {
             return {}; // decimals may travel as strings to keep their precision
@@ -255,8 +293,10 @@ Result<void> validate_primitive(PrimitiveSchema schema, const json::value& value
     case PrimitiveSchema::time:
     case PrimitiveSchema::duration:
     case PrimitiveSchema::uuid:
-    case PrimitiveSchema::bytes: return validate_string_format(schema, value, subject, pointer);
-    default: break;
+    case PrimitiveSchema::bytes:
+        return validate_string_format(schema, value, subject, pointer);
+    default:
+        break;
     }
     // Geospatial: a GeoJSON object of the right type with coordinates.
     const auto type = geo_type(schema);
@@ -289,7 +329,6 @@ Result<void> validate_enum(const EnumSchema& schema, const json::value& value, s
     return invalid(subject, pointer,
                    "expected one of " + enum_choices(schema) + " (enum), got " + json::serialize(value));
 }
-
 
 Result<void> validate_object(const ObjectSchema& schema, const json::value& value, std::string_view subject,
                              std::string_view pointer) {
@@ -341,8 +380,8 @@ Result<void> validate_value(const Schema& schema, const json::value& value, std:
             if (map->value_schema == nullptr) {
                 continue;
             }
-            if (auto ok = validate_value(*map->value_schema, member.value(), subject,
-                                         child_pointer(pointer, member.key()));
+            if (auto ok =
+                    validate_value(*map->value_schema, member.value(), subject, child_pointer(pointer, member.key()));
                 !ok) {
                 return ok;
             }
@@ -452,7 +491,10 @@ Result<void> validate_relationship_properties(const RelationshipDef& definition,
         }
         if (property == nullptr) {
             return invalid(subject, pointer,
-                           std::string("\"").append(member.key()).append("\" is not a property of relationship ").append(definition.name));
+                           std::string("\"")
+                               .append(member.key())
+                               .append("\" is not a property of relationship ")
+                               .append(definition.name));
         }
         if (property->schema != nullptr) {
             if (auto ok = validate_value(*property->schema, member.value(), subject, pointer); !ok) {

@@ -16,7 +16,6 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-
 #include <string_view>
 #include <vector>
 
@@ -37,9 +36,8 @@ namespace dtwin::core {
 /// value per slot of `layout` (null = not set), checking everything on the way.
 /// Members starting with '$' are skipped at the root and in components ("$dtId",
 /// "$metadata", "$etag", ...). Every component must be present as an object.
-[[nodiscard]] Result<std::vector<boost::json::value>> read_twin_document(const TwinLayout& layout,
-                                                                         const boost::json::object& document,
-                                                                         std::string_view twin_id);
+[[nodiscard]] Result<std::vector<boost::json::value>>
+read_twin_document(const TwinLayout& layout, const boost::json::object& document, std::string_view twin_id);
 
 /// Checks the properties of a relationship against its declaration. `subject` is e.g.
 /// "Door1 -> connects/r1".

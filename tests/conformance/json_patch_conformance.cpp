@@ -8,7 +8,6 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -35,16 +34,17 @@ void run_case(std::size_t index, const json::object& record, Tally& tally) {
         ++tally.comments_only;
         return;
     }
-    if (const auto* disabled = record.if_contains("disabled"); disabled != nullptr && disabled->is_bool() &&
-                                                               disabled->get_bool()) {
+    if (const auto* disabled = record.if_contains("disabled");
+        disabled != nullptr && disabled->is_bool() && disabled->get_bool()) {
         ++tally.disabled;
         return;
     }
     json::value document = record.at("doc");
     const auto applied = dtwin::core::apply_patch(document, record.at("patch"));
     const auto* comment = record.if_contains("comment");
-    const std::string label = "case " + std::to_string(index) +
-                              (comment != nullptr && comment->is_string() ? " (" + std::string(comment->get_string()) + ")" : "");
+    const std::string label =
+        "case " + std::to_string(index) +
+        (comment != nullptr && comment->is_string() ? " (" + std::string(comment->get_string()) + ")" : "");
     if (record.contains("error")) {
         if (applied) {
             std::cout << "FAIL " << label << ": expected an error (" << json::serialize(record.at("error"))
@@ -104,8 +104,8 @@ int main(int argc, char** argv) {
             run_case(i, array[i].get_object(), tally);
         }
     }
-    std::cout << "json-patch conformance (" << file.string() << "): " << array.size() << " records, "
-              << tally.passed << " passed, " << tally.failed << " failed, " << tally.disabled << " disabled, "
-              << tally.comments_only << " comment-only\n";
+    std::cout << "json-patch conformance (" << file.string() << "): " << array.size() << " records, " << tally.passed
+              << " passed, " << tally.failed << " failed, " << tally.disabled << " disabled, " << tally.comments_only
+              << " comment-only\n";
     return tally.failed == 0 ? 0 : 1;
 }

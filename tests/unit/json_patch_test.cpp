@@ -2,7 +2,6 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <gtest/gtest.h>
 
 using namespace dtwin::core;

@@ -1,13 +1,10 @@
 #include "core/twin_graph.hpp"
-
 #include "twin_test_models.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 #include <limits>
 
 using namespace dtwin::core;
@@ -31,16 +28,18 @@ protected:
 
     Result<WriteResult> create_room(std::string_view id, std::string_view extra = R"("temperature": 20.5)",
                                     const WriteOptions& options = {}) {
-        return graph.create_twin(id, json::parse(R"({"$metadata":{"$model":"dtmi:dtwin:example:Room;1"},)" +
-                                                 std::string(extra) + "}"),
-                                 options);
+        return graph.create_twin(
+            id, json::parse(R"({"$metadata":{"$model":"dtmi:dtwin:example:Room;1"},)" + std::string(extra) + "}"),
+            options);
     }
 
     Result<WriteResult> patch(std::string_view id, std::string_view patch_text, const WriteOptions& options = {}) {
         return graph.patch_twin(id, json::parse(patch_text), options);
     }
 
-    double temperature(std::string_view id) const { return graph.find_twin(id)->property("temperature")->to_number<double>(); }
+    double temperature(std::string_view id) const {
+        return graph.find_twin(id)->property("temperature")->to_number<double>();
+    }
 
     ManualClock clock;
     TwinGraph graph;
@@ -112,17 +111,18 @@ TEST_F(TwinGraphTest, CreateChecksNestedSchemasAndComponents) {
     ASSERT_FALSE(out_of_range);
     EXPECT_EQ(out_of_range.error().where, "O1 /settings/level");
 
-    const auto bad_element = graph.create_twin(
-        "O1", json::parse(model + R"("thermostat":{"$metadata":{}},"readings":[1.5,"x"]})"));
+    const auto bad_element =
+        graph.create_twin("O1", json::parse(model + R"("thermostat":{"$metadata":{}},"readings":[1.5,"x"]})"));
     ASSERT_FALSE(bad_element);
     EXPECT_EQ(bad_element.error().where, "O1 /readings/1");
 
-    const auto bad_date = graph.create_twin("O1", json::parse(model + R"("thermostat":{"$metadata":{}},"opened":"2026-13-01"})"));
+    const auto bad_date =
+        graph.create_twin("O1", json::parse(model + R"("thermostat":{"$metadata":{}},"opened":"2026-13-01"})"));
     ASSERT_FALSE(bad_date);
     EXPECT_EQ(bad_date.error().where, "O1 /opened");
 
-    const auto ok = graph.create_twin(
-        "O1", json::parse(model + R"("thermostat":{"$metadata":{},"target":21},"settings":{"level":2},
+    const auto ok =
+        graph.create_twin("O1", json::parse(model + R"("thermostat":{"$metadata":{},"target":21},"settings":{"level":2},
                                      "tags":{"floor":"2"},"readings":[1,2.5],"opened":"2026-01-31"})"));
     ASSERT_TRUE(ok) << error_text(ok);
     EXPECT_EQ(graph.find_twin("O1")->component_property("thermostat", "target")->to_number<double>(), 21.0);
@@ -130,16 +130,16 @@ TEST_F(TwinGraphTest, CreateChecksNestedSchemasAndComponents) {
 
 TEST_F(TwinGraphTest, PatchHonoursIfMatch) {
     ASSERT_TRUE(create_room("Room1"));
-    const auto stale_etag = patch("Room1", R"([{"op":"replace","path":"/temperature","value":22}])",
-                                  {.if_match = "W/\"99\""});
+    const auto stale_etag =
+        patch("Room1", R"([{"op":"replace","path":"/temperature","value":22}])", {.if_match = "W/\"99\""});
     ASSERT_FALSE(stale_etag);
     EXPECT_EQ(stale_etag.error().code, ErrorCode::precondition_failed);
     EXPECT_NE(stale_etag.error().message.find("W/\"99\""), std::string::npos);
     EXPECT_NE(stale_etag.error().message.find("W/\"1\""), std::string::npos);
     EXPECT_DOUBLE_EQ(temperature("Room1"), 20.5);
 
-    const auto matching = patch("Room1", R"([{"op":"replace","path":"/temperature","value":22}])",
-                                {.if_match = "W/\"1\""});
+    const auto matching =
+        patch("Room1", R"([{"op":"replace","path":"/temperature","value":22}])", {.if_match = "W/\"1\""});
     ASSERT_TRUE(matching) << error_text(matching);
     EXPECT_EQ(matching->etag, "W/\"2\"");
     EXPECT_TRUE(patch("Room1", R"([{"op":"replace","path":"/temperature","value":23}])", {.if_match = "*"}));
@@ -175,7 +175,8 @@ TEST_F(TwinGraphTest, OlderSampleKeepsCurrentValueAndIsReportedStale) {
 }
 
 TEST_F(TwinGraphTest, StaleCheckIsPerProperty) {
-    ASSERT_TRUE(create_room("Room1", R"("temperature": 20, "humidity": 40)", {.source_time = at("2026-11-24T19:00:00Z")}));
+    ASSERT_TRUE(
+        create_room("Room1", R"("temperature": 20, "humidity": 40)", {.source_time = at("2026-11-24T19:00:00Z")}));
     ASSERT_TRUE(patch("Room1", R"([{"op":"replace","path":"/temperature","value":21}])",
                       {.source_time = at("2026-11-24T19:00:10Z")}));
     // A late message carrying both: humidity is newer than its stored sample, temperature is not.
@@ -183,7 +184,8 @@ TEST_F(TwinGraphTest, StaleCheckIsPerProperty) {
                                           {"op":"replace","path":"/humidity","value":45}])",
                              {.source_time = at("2026-11-24T19:00:05Z")});
     ASSERT_TRUE(mixed);
-    EXPECT_EQ(json::value(patch_to_json(mixed->applied)), json::parse(R"([{"op":"replace","path":"/humidity","value":45}])"));
+    EXPECT_EQ(json::value(patch_to_json(mixed->applied)),
+              json::parse(R"([{"op":"replace","path":"/humidity","value":45}])"));
     ASSERT_EQ(mixed->stale.size(), 1U);
     EXPECT_EQ(mixed->stale[0].path, "/temperature");
     EXPECT_DOUBLE_EQ(temperature("Room1"), 21.0);
@@ -192,17 +194,17 @@ TEST_F(TwinGraphTest, StaleCheckIsPerProperty) {
 TEST_F(TwinGraphTest, SequenceBreaksTiesOnSourceTime) {
     const auto t = at("2026-11-24T19:00:00Z");
     ASSERT_TRUE(create_room("Room1", R"("temperature": 20)", {.source_time = t, .sequence = 5}));
-    const auto lower = patch("Room1", R"([{"op":"replace","path":"/temperature","value":1}])",
-                             {.source_time = t, .sequence = 4});
+    const auto lower =
+        patch("Room1", R"([{"op":"replace","path":"/temperature","value":1}])", {.source_time = t, .sequence = 4});
     ASSERT_TRUE(lower);
     EXPECT_EQ(lower->stale.size(), 1U);
-    const auto equal = patch("Room1", R"([{"op":"replace","path":"/temperature","value":2}])",
-                             {.source_time = t, .sequence = 5});
+    const auto equal =
+        patch("Room1", R"([{"op":"replace","path":"/temperature","value":2}])", {.source_time = t, .sequence = 5});
     ASSERT_TRUE(equal);
     EXPECT_EQ(equal->stale.size(), 1U);
     EXPECT_DOUBLE_EQ(temperature("Room1"), 20.0);
-    const auto higher = patch("Room1", R"([{"op":"replace","path":"/temperature","value":3}])",
-                              {.source_time = t, .sequence = 6});
+    const auto higher =
+        patch("Room1", R"([{"op":"replace","path":"/temperature","value":3}])", {.source_time = t, .sequence = 6});
     ASSERT_TRUE(higher);
     EXPECT_TRUE(higher->stale.empty());
     EXPECT_DOUBLE_EQ(temperature("Room1"), 3.0);
@@ -258,7 +260,8 @@ TEST_F(TwinGraphTest, PatchReachesIntoComponentsAndObjects) {
     // A whole component replaced in one operation (goes through the document path).
     const auto whole = patch("O1", R"([{"op":"replace","path":"/thermostat","value":{"$metadata":{},"mode":"eco"}}])");
     ASSERT_TRUE(whole) << error_text(whole);
-    EXPECT_EQ(json::value(patch_to_json(whole->applied)), json::parse(R"([{"op":"add","path":"/thermostat/mode","value":"eco"},
+    EXPECT_EQ(json::value(patch_to_json(whole->applied)),
+              json::parse(R"([{"op":"add","path":"/thermostat/mode","value":"eco"},
                                                            {"op":"remove","path":"/thermostat/target"}])"));
     EXPECT_EQ(twin->component_property("thermostat", "target"), nullptr);
     EXPECT_EQ(twin->component_property("thermostat", "mode")->as_string(), "eco");
@@ -282,10 +285,11 @@ TEST_F(TwinGraphTest, RelationshipsAreValidatedAgainstTheSourceModel) {
     EXPECT_EQ(wrong_model.error().code, ErrorCode::invalid_value);
     EXPECT_NE(wrong_model.error().message.find(dtwin::test::k_room), std::string::npos);
 
-    const auto unknown_name = graph.create_relationship(
-        "Door1", "r1", json::parse(R"({"$targetId":"Room1","$relationshipName":"opens"})"));
+    const auto unknown_name =
+        graph.create_relationship("Door1", "r1", json::parse(R"({"$targetId":"Room1","$relationshipName":"opens"})"));
     ASSERT_FALSE(unknown_name);
-    EXPECT_EQ(unknown_name.error().to_string(), "Door1 -> r1: \"opens\" is not a relationship of dtmi:dtwin:example:Door;1");
+    EXPECT_EQ(unknown_name.error().to_string(),
+              "Door1 -> r1: \"opens\" is not a relationship of dtmi:dtwin:example:Door;1");
 
     const auto bad_property = graph.create_relationship(
         "Door1", "r1", json::parse(R"({"$targetId":"Room1","$relationshipName":"connects","side":7})"));
@@ -298,15 +302,17 @@ TEST_F(TwinGraphTest, RelationshipsAreValidatedAgainstTheSourceModel) {
     // A twin of a model extending Room is a valid target too.
     ASSERT_TRUE(graph.create_twin("O1", json::parse(R"({"$metadata":{"$model":"dtmi:dtwin:test:Office;1"},
                                                         "thermostat":{"$metadata":{}}})")));
-    EXPECT_TRUE(graph.create_relationship("Door1", "r2",
-                                          json::parse(R"({"$targetId":"O1","$relationshipName":"connects"})")));
-    EXPECT_EQ(graph.create_relationship("Door1", "r1",
-                                        json::parse(R"({"$targetId":"Room1","$relationshipName":"connects"})"))
-                  .error()
-                  .code,
-              ErrorCode::already_exists);
-    ASSERT_TRUE(graph.create_relationship("Door1", "n1", json::parse(R"({"$targetId":"Room1","$relationshipName":"near"})")));
-    EXPECT_FALSE(graph.create_relationship("Door1", "n2", json::parse(R"({"$targetId":"O1","$relationshipName":"near"})")))
+    EXPECT_TRUE(
+        graph.create_relationship("Door1", "r2", json::parse(R"({"$targetId":"O1","$relationshipName":"connects"})")));
+    EXPECT_EQ(
+        graph.create_relationship("Door1", "r1", json::parse(R"({"$targetId":"Room1","$relationshipName":"connects"})"))
+            .error()
+            .code,
+        ErrorCode::already_exists);
+    ASSERT_TRUE(
+        graph.create_relationship("Door1", "n1", json::parse(R"({"$targetId":"Room1","$relationshipName":"near"})")));
+    EXPECT_FALSE(
+        graph.create_relationship("Door1", "n2", json::parse(R"({"$targetId":"O1","$relationshipName":"near"})")))
         << "near allows at most one";
 
     const auto incoming = graph.list_relationships("Room1", RelationshipDirection::incoming);
@@ -342,17 +348,20 @@ TEST_F(TwinGraphTest, EtagIsNotReusedWhenATwinIsCreatedAgain) {
 TEST_F(TwinGraphTest, ChangeFeedHasOneEventPerAppliedChangeAndNoneForRejected) {
     ASSERT_TRUE(create_room("Room1"));
     ASSERT_TRUE(graph.create_twin("Door1", json::parse(R"({"$metadata":{"$model":"dtmi:dtwin:example:Door;1"}})")));
-    EXPECT_FALSE(create_room("Room1"));                                                     // rejected: exists
+    EXPECT_FALSE(create_room("Room1"));                                                      // rejected: exists
     EXPECT_FALSE(patch("Room1", R"([{"op":"replace","path":"/temperature","value":"x"}])")); // rejected: type
     EXPECT_TRUE(patch("Room1", R"([{"op":"replace","path":"/temperature","value":20.5}])")); // no-op
     clock.advance(1s);
-    ASSERT_TRUE(patch("Room1", R"([{"op":"replace","path":"/temperature","value":25},{"op":"add","path":"/motion","value":true}])",
-                      {.source_time = at("2026-11-24T20:00:00.500Z"), .sequence = 7}));
+    ASSERT_TRUE(patch(
+        "Room1", R"([{"op":"replace","path":"/temperature","value":25},{"op":"add","path":"/motion","value":true}])",
+        {.source_time = at("2026-11-24T20:00:00.500Z"), .sequence = 7}));
     ASSERT_TRUE(graph.create_relationship("Door1", "r1",
                                           json::parse(R"({"$targetId":"Room1","$relationshipName":"connects"})")));
-    ASSERT_TRUE(graph.patch_relationship("Door1", "r1", json::parse(R"([{"op":"add","path":"/side","value":"east"}])")));
+    ASSERT_TRUE(
+        graph.patch_relationship("Door1", "r1", json::parse(R"([{"op":"add","path":"/side","value":"east"}])")));
     ASSERT_TRUE(graph.delete_relationship("Door1", "r1"));
-    ASSERT_TRUE(graph.replace_twin("Room1", json::parse(R"({"$metadata":{"$model":"dtmi:dtwin:example:Room;1"},"co2":500})")));
+    ASSERT_TRUE(
+        graph.replace_twin("Room1", json::parse(R"({"$metadata":{"$model":"dtmi:dtwin:example:Room;1"},"co2":500})")));
     ASSERT_TRUE(graph.delete_twin("Room1"));
 
     const auto events = graph.drain_events();
@@ -366,7 +375,8 @@ TEST_F(TwinGraphTest, ChangeFeedHasOneEventPerAppliedChangeAndNoneForRejected) {
                                               ChangeKind::twin_replaced, ChangeKind::twin_deleted}));
     const auto& patched = events[2];
     EXPECT_EQ(patched.twin_id, "Room1");
-    EXPECT_EQ(json::value(patch_to_json(patched.patch)), json::parse(R"([{"op":"replace","path":"/temperature","value":25},
+    EXPECT_EQ(json::value(patch_to_json(patched.patch)),
+              json::parse(R"([{"op":"replace","path":"/temperature","value":25},
                                                          {"op":"add","path":"/motion","value":true}])"));
     EXPECT_EQ(patched.source_time, at("2026-11-24T20:00:00.500Z"));
     EXPECT_EQ(patched.update_time, at("2026-11-24T20:00:01Z"));
@@ -429,8 +439,8 @@ TEST_F(TwinGraphTest, RelationshipPatchIsValidatedAndVersioned) {
     const auto bad = graph.patch_relationship("Door1", "r1", json::parse(R"([{"op":"add","path":"/side","value":1}])"));
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().where, "Door1 -> r1 /side");
-    const auto good = graph.patch_relationship("Door1", "r1", json::parse(R"([{"op":"add","path":"/side","value":"s"}])"),
-                                               {.if_match = created->etag});
+    const auto good = graph.patch_relationship(
+        "Door1", "r1", json::parse(R"([{"op":"add","path":"/side","value":"s"}])"), {.if_match = created->etag});
     ASSERT_TRUE(good);
     EXPECT_GT(good->version, created->version);
     EXPECT_EQ(graph.get_relationship("Door1", "r1")->properties.at("side"), json::value("s"));

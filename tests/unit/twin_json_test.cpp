@@ -1,11 +1,9 @@
 #include "core/twin_graph.hpp"
 #include "core/twin_json.hpp"
-
 #include "twin_test_models.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <gtest/gtest.h>
 
 using namespace dtwin::core;
@@ -65,8 +63,8 @@ TEST(TwinJson, RoundTripRestoresValuesVersionsAndMetadata) {
                                                       {"op":"add","path":"/co2","value":812.5}])"),
                                  {.source_time = at("2026-11-24T20:00:03.123456Z"), .sequence = 9}));
     ASSERT_TRUE(graph.create_twin("Door1", json::parse(R"({"$metadata":{"$model":"dtmi:dtwin:example:Door;1"}})")));
-    ASSERT_TRUE(graph.create_relationship("Door1", "r1", json::parse(
-        R"({"$targetId":"O1","$relationshipName":"connects","side":"west"})")));
+    ASSERT_TRUE(graph.create_relationship(
+        "Door1", "r1", json::parse(R"({"$targetId":"O1","$relationshipName":"connects","side":"west"})")));
 
     const auto twin_text = json::serialize(twin_to_json(*graph.find_twin("O1")));
     const auto relationship_text = json::serialize(relationship_to_json(*graph.get_relationship("Door1", "r1")));
@@ -91,8 +89,9 @@ TEST(TwinJson, RoundTripRestoresValuesVersionsAndMetadata) {
     EXPECT_EQ(metadata->source_time, at("2026-11-24T20:00:03.123456Z"));
     EXPECT_EQ(metadata->sequence, 9U);
     // Event time survives the restart: an older sample is still recognised as stale.
-    const auto late = restored.patch_twin("O1", json::parse(R"([{"op":"replace","path":"/thermostat/target","value":1}])"),
-                                          {.source_time = at("2026-11-24T20:00:01Z")});
+    const auto late =
+        restored.patch_twin("O1", json::parse(R"([{"op":"replace","path":"/thermostat/target","value":1}])"),
+                            {.source_time = at("2026-11-24T20:00:01Z")});
     ASSERT_TRUE(late);
     EXPECT_EQ(late->stale.size(), 1U);
     // New versions continue above the restored ones.

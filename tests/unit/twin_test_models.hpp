@@ -77,8 +77,9 @@ inline InterfacePtr office_model() {
     settings.fields.push_back(Field{"level", primitive(PrimitiveSchema::integer)});
     settings.fields.push_back(Field{"label", primitive(PrimitiveSchema::string)});
     add_property(*model, "settings", std::make_shared<const Schema>(Schema{"", settings}));
-    add_property(*model, "tags",
-                 std::make_shared<const Schema>(Schema{"", MapSchema{"key", "value", primitive(PrimitiveSchema::string)}}));
+    add_property(
+        *model, "tags",
+        std::make_shared<const Schema>(Schema{"", MapSchema{"key", "value", primitive(PrimitiveSchema::string)}}));
     add_property(*model, "readings",
                  std::make_shared<const Schema>(Schema{"", ArraySchema{primitive(PrimitiveSchema::double_number)}}));
     model->components.emplace("thermostat", ComponentDef{"thermostat", k_thermostat});

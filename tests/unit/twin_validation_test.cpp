@@ -1,9 +1,7 @@
 #include "core/twin_validation.hpp"
-
 #include "twin_test_models.hpp"
 
 #include <boost/json/parse.hpp>
-
 #include <gtest/gtest.h>
 
 using namespace dtwin::core;
