@@ -104,10 +104,12 @@ namespace {
 /// Twins travel between the load stages in chunks, to keep queue traffic low.
 constexpr std::size_t k_load_chunk = 512;
 
-/// A stored twin document turned into a ParsedTwin, or the reason it could not be.
-core::Result<core::ParsedTwin> parse_stored_twin(const store::TwinRecord& record) {
-    // The parsed document only lives until twin_from_json has copied what it needs: a
-    // stack buffer spares the allocator a malloc and a free per value.
+/// Parses a stored twin document and hands it to `read` (twin_from_json against the
+/// model registry), reporting an unreadable document as a storage error.
+template <typename Read>
+auto parse_stored_twin(const store::TwinRecord& record, Read read) -> decltype(read(json::value{})) {
+    // The parsed document only lives until `read` has copied what it needs: a stack
+    // buffer spares the allocator a malloc and a free per value.
     unsigned char buffer[8192];
     json::monotonic_resource resource(buffer, sizeof buffer);
     std::error_code ec;
@@ -115,7 +117,7 @@ core::Result<core::ParsedTwin> parse_stored_twin(const store::TwinRecord& record
     if (ec) {
         return core::fail(core::ErrorCode::storage, "stored twin is not JSON: " + ec.message(), "twin " + record.id);
     }
-    auto parsed = core::twin_from_json(document);
+    auto parsed = read(document);
     if (!parsed) {
         return core::fail(core::ErrorCode::storage, "stored twin is unreadable: " + parsed.error().to_string(),
                           "twin " + record.id);
@@ -134,17 +136,20 @@ core::Result<void> Workspace::load_graph() {
     // parsed twins, the worker parses. Order does not matter for twins; relationships
     // are restored once every twin is in.
     using RecordChunk = std::vector<store::TwinRecord>;
-    using ParsedChunk = std::vector<core::Result<core::ParsedTwin>>;
+    using ParsedChunk = std::vector<core::Result<core::Twin>>;
     BoundedQueue<RecordChunk> to_parse(8);
     // Unbounded in effect: this thread drains it after every push, and a bound here
     // could deadlock with the bound of to_parse.
     BoundedQueue<ParsedChunk> parsed(std::numeric_limits<std::size_t>::max());
+    const core::ModelRegistry& models = m_graph.models();
     std::thread parser([&] {
         while (auto chunk = to_parse.pop()) {
             ParsedChunk out;
             out.reserve(chunk->size());
             for (const auto& record : *chunk) {
-                out.push_back(parse_stored_twin(record));
+                // Reads the model registry only; nothing changes it during the load.
+                out.push_back(parse_stored_twin(
+                    record, [&](const json::value& document) { return core::twin_from_json(document, models); }));
             }
             parsed.push(std::move(out));
         }
@@ -159,7 +164,7 @@ core::Result<void> Workspace::load_graph() {
             }
             if (!twin) {
                 failure = twin.error();
-            } else if (auto restored = m_graph.restore_twin(*twin); !restored) {
+            } else if (auto restored = m_graph.restore_twin(std::move(*twin)); !restored) {
                 failure = restored.error();
             }
         }
@@ -225,11 +230,12 @@ core::Result<void> Workspace::load_twin(std::string_view id) {
     if (!record) {
         return std::unexpected(record.error());
     }
-    auto parsed = parse_stored_twin(*record);
-    if (!parsed) {
-        return std::unexpected(parsed.error());
+    auto twin = parse_stored_twin(
+        *record, [&](const json::value& document) { return core::twin_from_json(document, m_graph.models()); });
+    if (!twin) {
+        return std::unexpected(twin.error());
     }
-    return m_graph.restore_twin(*parsed);
+    return m_graph.restore_twin(std::move(*twin));
 }
 
 void Workspace::stage_twins(store::WriteBatch& batch, const std::vector<std::string>& twin_ids) const {

@@ -255,8 +255,8 @@ Result<void> TwinGraph::restore_twin(Twin twin) {
         return fail(ErrorCode::already_exists, "a twin with this id exists", twin.id());
     }
     // The twin must have been laid out by this graph's registry (same model, same slots).
-    auto layout = m_models.layout(twin.model_id());
-    if (!layout || *layout != twin.layout_ptr()) {
+    // find_layout is const: loader threads may be reading the registry meanwhile.
+    if (m_models.find_layout(twin.model_id()) != twin.layout_ptr()) {
         return fail(ErrorCode::unknown_model, "the twin was not read with this graph's models", twin.id());
     }
     if (twin.version() == 0) {
@@ -280,7 +280,9 @@ Result<void> TwinGraph::check_if_match(std::string_view subject, std::uint64_t v
         return {};
     }
     const auto current = make_etag(version);
-    if (*options.if_match != current) {
+    // Clients and proxies sometimes drop the weak prefix; "5" names the same version as W/"5".
+    const bool matches = *options.if_match == current || *options.if_match == std::string_view(current).substr(2);
+    if (!matches) {
         return fail(ErrorCode::precondition_failed,
                     "If-Match " + *options.if_match + " does not match the current ETag " + current,
                     std::string(subject));

@@ -61,7 +61,8 @@ struct PatchStaging; // twin_patch.cpp (private)
 
 /// Options of one write.
 struct WriteOptions {
-    /// If-Match: "*" (must exist) or an ETag that must equal the current one; unset = no check.
+    /// If-Match: "*" (must exist) or an ETag that must equal the current one (W/"5", or "5"
+    /// without the weak prefix); unset = no check.
     std::optional<std::string> if_match = std::nullopt;
     /// Event time of the values written. Unset: the graph clock's now.
     std::optional<TimePoint> source_time = std::nullopt;

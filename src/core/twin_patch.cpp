@@ -265,6 +265,41 @@ bool is_stale(const PropertyMetadata& stored, TimePoint time, std::uint64_t sequ
     return sequence <= stored.sequence;
 }
 
+/// What a patch does to one touched property.
+enum class Outcome : std::uint8_t {
+    change,  ///< new value applied
+    refresh, ///< same value from a newer sample: only the event time moves on
+    stale,   ///< older sample: value kept, reported stale
+    skip,    ///< nothing at all
+};
+using Outcomes = boost::container::small_vector<Outcome, 16>;
+
+/// Validates every staged value before anything changes (atomicity) and decides the
+/// outcome of each.
+/// (Fills `outcomes` rather than returning it: g++ 12 reports a false -Wstringop-overread
+/// when a small_vector travels inside std::expected.)
+Result<void> classify(const Twin& twin, const PatchStaging& staging, TimePoint source_time, std::uint64_t sequence,
+                      Outcomes& outcomes) {
+    outcomes.assign(staging.entries.size(), Outcome::skip);
+    for (std::size_t i = 0; i < staging.entries.size(); ++i) {
+        const auto& entry = staging.entries[i];
+        const auto& info = twin.layout().slot(entry.slot);
+        if (!entry.value.is_null()) {
+            if (auto ok = validate_value(*info.schema, entry.value, twin.id(), info.pointer); !ok) {
+                return std::unexpected(ok.error());
+            }
+        }
+        const auto& stored = twin.slots()[entry.slot];
+        const bool same = json_equal(entry.value, stored.value);
+        if (is_stale(stored.metadata, source_time, sequence)) {
+            outcomes[i] = same ? Outcome::skip : Outcome::stale;
+        } else {
+            outcomes[i] = same ? (stored.value.is_null() ? Outcome::skip : Outcome::refresh) : Outcome::change;
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 Result<WriteResult> TwinGraph::patch_twin(std::string_view id, const json::value& patch, const WriteOptions& options) {
@@ -308,28 +343,11 @@ Result<WriteResult> TwinGraph::commit_patch(Twin& twin, PatchStaging& staging, c
     const auto& layout = twin.layout();
     auto slots = twin.mutable_slots();
 
-    // Pass 1: validate everything before changing anything (atomicity), and sort the
-    // touched properties into changed, stale, and same-value.
-    enum class Outcome : std::uint8_t { change, refresh, stale, skip };
-    boost::container::small_vector<Outcome, 16> outcomes(staging.entries.size(), Outcome::skip);
-    for (std::size_t i = 0; i < staging.entries.size(); ++i) {
-        const auto& entry = staging.entries[i];
-        const auto& info = layout.slot(entry.slot);
-        if (!entry.value.is_null()) {
-            if (auto ok = validate_value(*info.schema, entry.value, twin.id(), info.pointer); !ok) {
-                return std::unexpected(ok.error());
-            }
-        }
-        const auto& stored = slots[entry.slot];
-        const bool same = json_equal(entry.value, stored.value);
-        if (is_stale(stored.metadata, source_time, sequence)) {
-            outcomes[i] = same ? Outcome::skip : Outcome::stale;
-        } else {
-            outcomes[i] = same ? (stored.value.is_null() ? Outcome::skip : Outcome::refresh) : Outcome::change;
-        }
+    Outcomes outcomes;
+    if (auto ok = classify(twin, staging, source_time, sequence, outcomes); !ok) {
+        return std::unexpected(ok.error());
     }
-
-    // Pass 2: apply.
+    // Everything is valid: apply.
     WriteResult result;
     result.applied.reserve(staging.entries.size());
     for (std::size_t i = 0; i < staging.entries.size(); ++i) {

@@ -143,6 +143,8 @@ TEST_F(TwinGraphTest, PatchHonoursIfMatch) {
     ASSERT_TRUE(matching) << error_text(matching);
     EXPECT_EQ(matching->etag, "W/\"2\"");
     EXPECT_TRUE(patch("Room1", R"([{"op":"replace","path":"/temperature","value":23}])", {.if_match = "*"}));
+    EXPECT_TRUE(patch("Room1", R"([{"op":"replace","path":"/temperature","value":23}])", {.if_match = "\"3\""}))
+        << "an ETag without its weak prefix names the same version";
     EXPECT_DOUBLE_EQ(temperature("Room1"), 23.0);
 }
 
@@ -445,4 +447,23 @@ TEST_F(TwinGraphTest, RelationshipPatchIsValidatedAndVersioned) {
     EXPECT_GT(good->version, created->version);
     EXPECT_EQ(graph.get_relationship("Door1", "r1")->properties.at("side"), json::value("s"));
     EXPECT_EQ(graph.get_relationship("Door1", "r9").error().code, ErrorCode::unknown_relationship);
+}
+
+TEST_F(TwinGraphTest, ModelsInUseOrDecommissionedAreProtected) {
+    ASSERT_TRUE(create_room("Room1"));
+    EXPECT_EQ(graph.remove_model(dtwin::test::k_room).error().code, ErrorCode::in_use);
+    EXPECT_EQ(graph.remove_model(dtwin::test::k_thermostat).error().code, ErrorCode::in_use)
+        << "Office uses Thermostat as a component";
+    ASSERT_TRUE(graph.models().set_decommissioned(dtwin::test::k_room, true));
+    const auto refused = create_room("Room2");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::invalid_model);
+    EXPECT_TRUE(patch("Room1", R"([{"op":"replace","path":"/temperature","value":30}])"))
+        << "existing twins of a decommissioned model stay writable";
+    const auto unknown = graph.create_twin("X", json::parse(R"({"$metadata":{"$model":"dtmi:nowhere:X;1"}})"));
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().code, ErrorCode::unknown_model);
+    EXPECT_EQ(
+        graph.create_twin("", json::parse(R"({"$metadata":{"$model":"dtmi:dtwin:example:Room;1"}})")).error().code,
+        ErrorCode::invalid_value);
 }
