@@ -12,7 +12,6 @@
 #include "store/store.hpp"
 
 #include <boost/json/parse.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -117,8 +116,8 @@ int write_data_directory(const fs::path& dir, std::size_t count) {
 int main(int argc, char** argv) {
     const std::size_t count = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
     const bool own_dir = argc <= 2;
-    const fs::path dir = own_dir ? fs::temp_directory_path() / ("dtwin-graph-load-" + std::to_string(getpid()))
-                                 : fs::path(argv[2]);
+    const fs::path dir =
+        own_dir ? fs::temp_directory_path() / ("dtwin-graph-load-" + std::to_string(getpid())) : fs::path(argv[2]);
     fs::create_directories(dir);
     std::printf("graph_load_bench: %zu Room twins in %s\n", count, dir.c_str());
     std::fflush(stdout);
@@ -135,8 +134,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "writer failed\n");
         return 1;
     }
-    std::printf("database file: %.0f MiB\n",
-                static_cast<double>(fs::file_size(dir / "dtwin.db")) / (1024.0 * 1024.0));
+    std::printf("database file: %.0f MiB\n", static_cast<double>(fs::file_size(dir / "dtwin.db")) / (1024.0 * 1024.0));
 
     // The floor, in the same run: the store alone streaming every twin document (what
     // no load can beat). It also warms the page cache, so both passes read from memory.
@@ -148,7 +146,8 @@ int main(int argc, char** argv) {
         }
         std::size_t bytes = 0;
         const auto floor_start = SteadyClock::now();
-        const auto counted = (*store)->load_all({.on_twin = [&](store::TwinRecord&& r) { bytes += r.document.size(); }});
+        const auto counted =
+            (*store)->load_all({.on_twin = [&](store::TwinRecord&& r) { bytes += r.document.size(); }});
         const double floor_seconds = seconds_since(floor_start);
         if (!counted) {
             std::fprintf(stderr, "stream: %s\n", counted.error().to_string().c_str());

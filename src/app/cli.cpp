@@ -3,7 +3,6 @@
 #include "app/commands.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 namespace dtwin::app {

@@ -4,7 +4,6 @@
 #include "core/json_text.hpp"
 
 #include <boost/json/serialize.hpp>
-
 #include <charconv>
 #include <fstream>
 #include <iostream>

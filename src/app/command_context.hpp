@@ -5,7 +5,6 @@
 #include "core/error.hpp"
 
 #include <boost/json/value.hpp>
-
 #include <iosfwd>
 #include <string>
 
@@ -13,9 +12,9 @@ namespace dtwin::app {
 
 struct CommandContext {
     Config config;
-    bool json = false;   ///< --json: machine-readable output
-    std::ostream* out;   ///< results
-    std::ostream* err;   ///< errors and progress
+    bool json = false; ///< --json: machine-readable output
+    std::ostream* out; ///< results
+    std::ostream* err; ///< errors and progress
 };
 
 /// Prints an error ("error: where: message") to ctx.err, or as {"error": {...}} JSON on

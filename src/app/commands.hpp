@@ -6,7 +6,6 @@
 #include "app/command_context.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 
 namespace dtwin::app {

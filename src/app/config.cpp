@@ -1,11 +1,10 @@
 #include "app/config.hpp"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 namespace dtwin::app {
 
@@ -19,10 +18,14 @@ const ConfigKey* find_key(std::string_view name) {
 
 std::string_view type_name(ConfigType type) {
     switch (type) {
-    case ConfigType::string: return "a string";
-    case ConfigType::boolean: return "true or false";
-    case ConfigType::integer: return "an integer";
-    case ConfigType::number: return "a number";
+    case ConfigType::string:
+        return "a string";
+    case ConfigType::boolean:
+        return "true or false";
+    case ConfigType::integer:
+        return "an integer";
+    case ConfigType::number:
+        return "a number";
     }
     return "?";
 }
@@ -96,7 +99,9 @@ ConfigValue parse_text(const ConfigKey& key, std::string_view text, std::string_
 
 /// Converts a TOML node to the key's type.
 ConfigValue from_node(const ConfigKey& key, const toml::node& node, std::string_view where) {
-    const auto bad = [&] { return ConfigError(fmt::format("{}: {} must be {}", where, key.name, type_name(key.type))); };
+    const auto bad = [&] {
+        return ConfigError(fmt::format("{}: {} must be {}", where, key.name, type_name(key.type)));
+    };
     switch (key.type) {
     case ConfigType::string:
         if (const auto* s = node.as_string()) {
@@ -157,8 +162,8 @@ void Config::load_file(const std::string& path) {
     try {
         table = toml::parse_file(path);
     } catch (const toml::parse_error& e) {
-        throw ConfigError(fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column,
-                                      e.description()));
+        throw ConfigError(
+            fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column, e.description()));
     }
     auto values = m_values;
     walk(table, "", path, values);
@@ -196,11 +201,15 @@ const ConfigValue& Config::value(std::string_view key, ConfigType expected) cons
 const std::string& Config::get_string(std::string_view key) const {
     return std::get<std::string>(value(key, ConfigType::string));
 }
-bool Config::get_bool(std::string_view key) const { return std::get<bool>(value(key, ConfigType::boolean)); }
+bool Config::get_bool(std::string_view key) const {
+    return std::get<bool>(value(key, ConfigType::boolean));
+}
 std::int64_t Config::get_integer(std::string_view key) const {
     return std::get<std::int64_t>(value(key, ConfigType::integer));
 }
-double Config::get_number(std::string_view key) const { return std::get<double>(value(key, ConfigType::number)); }
+double Config::get_number(std::string_view key) const {
+    return std::get<double>(value(key, ConfigType::number));
+}
 
 std::vector<std::pair<std::string, std::string>> Config::entries() const {
     std::vector<std::pair<std::string, std::string>> out;

@@ -26,9 +26,9 @@ enum class ConfigType { string, boolean, integer, number };
 
 /// One entry of the key table: its dotted name, type, default and documentation.
 struct ConfigKey {
-    std::string_view name;          ///< e.g. "store.durability"
+    std::string_view name; ///< e.g. "store.durability"
     ConfigType type;
-    std::string_view default_value; ///< in TOML syntax for its type ("process", "true", "5")
+    std::string_view default_value;        ///< in TOML syntax for its type ("process", "true", "5")
     std::vector<std::string_view> allowed; ///< for strings: the only values accepted (empty: any)
     std::string_view description;
 };

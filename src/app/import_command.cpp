@@ -34,8 +34,8 @@ int import_graph(CommandContext& ctx, const std::string& file) {
         return report_error(ctx, document.error());
     }
     if (!document->is_object()) {
-        return report_error(ctx, {core::ErrorCode::invalid_json, "expected an object with \"twins\" and \"relationships\"",
-                                  file});
+        return report_error(
+            ctx, {core::ErrorCode::invalid_json, "expected an object with \"twins\" and \"relationships\"", file});
     }
     auto workspace = Workspace::open_loaded(ctx.config, Access::read_write);
     if (!workspace) {
@@ -67,8 +67,8 @@ int import_graph(CommandContext& ctx, const std::string& file) {
             const std::string id = string_member((*list)[i], "$relationshipId");
             const std::string where = file + " /relationships/" + std::to_string(i);
             if (source.empty() || id.empty()) {
-                return report_error(ctx, {core::ErrorCode::invalid_json, "missing \"$sourceId\" or \"$relationshipId\"",
-                                          where});
+                return report_error(
+                    ctx, {core::ErrorCode::invalid_json, "missing \"$sourceId\" or \"$relationshipId\"", where});
             }
             if (auto created = graph.create_relationship(source, id, (*list)[i]); !created) {
                 auto error = created.error();
@@ -93,10 +93,12 @@ int import_graph(CommandContext& ctx, const std::string& file) {
 } // namespace
 
 void add_import_command(CLI::App& app, Action& action) {
-    auto* import_cmd = app.add_subcommand("import", "Create the twins and relationships of a graph file (all or nothing)");
+    auto* import_cmd =
+        app.add_subcommand("import", "Create the twins and relationships of a graph file (all or nothing)");
     auto file = std::make_shared<std::string>();
     import_cmd->add_option("file", *file, "JSON file: {\"twins\": [...], \"relationships\": [...]}")->required();
-    import_cmd->callback([&action, file] { action = [file](CommandContext& ctx) { return import_graph(ctx, *file); }; });
+    import_cmd->callback(
+        [&action, file] { action = [file](CommandContext& ctx) { return import_graph(ctx, *file); }; });
 }
 
 } // namespace dtwin::app

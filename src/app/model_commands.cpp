@@ -4,10 +4,9 @@
 #include "app/workspace.hpp"
 #include "core/time.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -71,8 +70,8 @@ int report_parse(const CommandContext& ctx, const core::dtdl::ModelParseResult& 
         for (const auto& issue : result.errors) {
             errors.emplace_back(issue_to_json(issue));
         }
-        print_json(*ctx.out, json::object{{"valid", result.ok()}, {"interfaces", std::move(ids)},
-                                          {"errors", std::move(errors)}});
+        print_json(*ctx.out,
+                   json::object{{"valid", result.ok()}, {"interfaces", std::move(ids)}, {"errors", std::move(errors)}});
     } else {
         for (const auto& issue : result.errors) {
             *ctx.err << "error: " << issue.to_string() << "\n";
@@ -171,7 +170,8 @@ int list(CommandContext& ctx) {
         if (ctx.json) {
             models.emplace_back(std::move(entry));
         } else {
-            *ctx.out << record.id << (interface && !interface->display_name.empty() ? "  " + interface->display_name : "")
+            *ctx.out << record.id
+                     << (interface && !interface->display_name.empty() ? "  " + interface->display_name : "")
                      << (record.decommissioned ? "  (decommissioned)" : "") << "\n";
         }
     }
@@ -203,13 +203,15 @@ void add_model_commands(CLI::App& app, Action& action) {
     auto* validate_cmd = model->add_subcommand("validate", "Check DTDL files or folders (parsed together)");
     auto paths = std::make_shared<std::vector<std::string>>();
     validate_cmd->add_option("paths", *paths, "DTDL files or folders of *.json")->required();
-    validate_cmd->callback([&action, paths] { action = [paths](CommandContext& ctx) { return validate(ctx, *paths); }; });
+    validate_cmd->callback(
+        [&action, paths] { action = [paths](CommandContext& ctx) { return validate(ctx, *paths); }; });
 
     auto* import_cmd = model->add_subcommand("import", "Validate DTDL files or folders and add them to the store");
     auto import_paths = std::make_shared<std::vector<std::string>>();
     import_cmd->add_option("paths", *import_paths, "DTDL files or folders of *.json")->required();
-    import_cmd->callback(
-        [&action, import_paths] { action = [import_paths](CommandContext& ctx) { return import(ctx, *import_paths); }; });
+    import_cmd->callback([&action, import_paths] {
+        action = [import_paths](CommandContext& ctx) { return import(ctx, *import_paths); };
+    });
 
     auto* list_cmd = model->add_subcommand("list", "List the stored models");
     list_cmd->callback([&action] { action = [](CommandContext& ctx) { return list(ctx); }; });

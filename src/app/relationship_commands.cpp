@@ -23,7 +23,6 @@ struct RelationshipArguments {
     bool incoming = false;
 };
 
-
 core::WriteOptions write_options(const RelationshipArguments& args) {
     core::WriteOptions options;
     if (!args.if_match.empty()) {
@@ -64,7 +63,8 @@ int create(CommandContext& ctx, RelationshipArguments args) {
         return report_error(ctx, body.error());
     }
     if (!body->is_object()) {
-        return report_error(ctx, {core::ErrorCode::invalid_json, "expected a JSON object of properties", "--properties"});
+        return report_error(ctx,
+                            {core::ErrorCode::invalid_json, "expected a JSON object of properties", "--properties"});
     }
     auto& object = body->get_object();
     object["$relationshipName"] = args.name;
@@ -129,7 +129,8 @@ int list(CommandContext& ctx, const RelationshipArguments& args) {
     if (!workspace) {
         return report_error(ctx, workspace.error());
     }
-    const auto direction = args.incoming ? core::RelationshipDirection::incoming : core::RelationshipDirection::outgoing;
+    const auto direction =
+        args.incoming ? core::RelationshipDirection::incoming : core::RelationshipDirection::outgoing;
     auto relationships = (*workspace)->graph().list_relationships(args.source, direction);
     if (!relationships) {
         return report_error(ctx, relationships.error());
@@ -151,7 +152,8 @@ int list(CommandContext& ctx, const RelationshipArguments& args) {
 } // namespace
 
 void add_relationship_commands(CLI::App& app, Action& action) {
-    auto* relationship = app.add_subcommand("relationship", "Relationships between twins: create, get, patch, delete, list");
+    auto* relationship =
+        app.add_subcommand("relationship", "Relationships between twins: create, get, patch, delete, list");
     relationship->require_subcommand(1);
     auto args = std::make_shared<RelationshipArguments>();
     const auto bind = [&action, args](int (*run)(CommandContext&, const RelationshipArguments&)) {
@@ -164,9 +166,7 @@ void add_relationship_commands(CLI::App& app, Action& action) {
     create_cmd->add_option("target", args->target, "Target twin id")->required();
     create_cmd->add_option("--id", args->id, "Relationship id (default SOURCE-NAME-TARGET)");
     create_cmd->add_option("--properties,-p", args->properties, "Properties as a JSON object, or @FILE");
-    create_cmd->callback([&action, args] {
-        action = [args](CommandContext& ctx) { return create(ctx, *args); };
-    });
+    create_cmd->callback([&action, args] { action = [args](CommandContext& ctx) { return create(ctx, *args); }; });
 
     auto* get_cmd = relationship->add_subcommand("get", "Print a relationship");
     get_cmd->add_option("source", args->source, "Source twin id")->required();

@@ -5,7 +5,6 @@
 #include "core/twin_json.hpp"
 
 #include <boost/json/serialize.hpp>
-
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -24,7 +23,6 @@ struct TwinArguments {
     std::string if_match;
     std::string source_time;
 };
-
 
 core::Result<core::WriteOptions> write_options(const TwinArguments& args) {
     core::WriteOptions options;
@@ -79,7 +77,8 @@ int create(CommandContext& ctx, const TwinArguments& args) {
         return report_error(ctx, body.error());
     }
     if (!body->is_object()) {
-        return report_error(ctx, {core::ErrorCode::invalid_json, "expected a JSON object of properties", "--properties"});
+        return report_error(ctx,
+                            {core::ErrorCode::invalid_json, "expected a JSON object of properties", "--properties"});
     }
     auto& object = body->get_object();
     if (!args.model.empty()) {

@@ -6,10 +6,9 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <filesystem>
-#include <system_error>
 #include <limits>
+#include <system_error>
 #include <thread>
 
 namespace dtwin::app {
@@ -38,8 +37,8 @@ core::Result<std::unique_ptr<Workspace>> Workspace::open(const Config& config, A
     }
     store::StoreOptions options;
     options.read_only = access == Access::read_only;
-    options.durability = config.get_string("store.durability") == "power" ? store::Durability::power
-                                                                          : store::Durability::process;
+    options.durability =
+        config.get_string("store.durability") == "power" ? store::Durability::power : store::Durability::process;
     auto opened = store::open_store(url, options);
     if (!opened) {
         return std::unexpected(opened.error());
@@ -187,8 +186,8 @@ core::Result<void> Workspace::load_graph() {
     sink.on_relationship = [&](store::RelationshipRecord&& record) {
         std::error_code ec;
         const json::value document = json::parse(record.document, ec);
-        auto relationship = ec ? core::fail(core::ErrorCode::invalid_json, ec.message())
-                               : core::relationship_from_json(document);
+        auto relationship =
+            ec ? core::fail(core::ErrorCode::invalid_json, ec.message()) : core::relationship_from_json(document);
         if (!relationship) {
             if (!failure) {
                 failure = core::Error{core::ErrorCode::storage,

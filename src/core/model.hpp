@@ -6,7 +6,6 @@
 #pragma once
 
 #include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -113,20 +112,20 @@ struct ComponentDef {
 struct CommandDef {
     std::string name;
     std::optional<std::string> request_name;
-    SchemaPtr request_schema;  ///< null when the command takes no request
+    SchemaPtr request_schema; ///< null when the command takes no request
     std::optional<std::string> response_name;
     SchemaPtr response_schema; ///< null when the command has no response
 };
 
 /// One interface with the contents of its whole `extends` chain flattened in.
 struct Interface {
-    std::string id;                    ///< DTMI, e.g. "dtmi:dtwin:example:Room;1"
-    int dtdl_version = 3;              ///< 2 or 3
-    std::vector<std::string> extends;  ///< direct bases, as written
-    std::vector<std::string> ancestors;///< all bases, transitively (not including itself)
-    std::string display_name;          ///< English display name, if any
-    std::string description;           ///< English description, if any
-    std::string source;                ///< document it came from (file name) for messages
+    std::string id;                     ///< DTMI, e.g. "dtmi:dtwin:example:Room;1"
+    int dtdl_version = 3;               ///< 2 or 3
+    std::vector<std::string> extends;   ///< direct bases, as written
+    std::vector<std::string> ancestors; ///< all bases, transitively (not including itself)
+    std::string display_name;           ///< English display name, if any
+    std::string description;            ///< English description, if any
+    std::string source;                 ///< document it came from (file name) for messages
 
     // Contents by name, own and inherited.
     std::map<std::string, PropertyDef, std::less<>> properties;

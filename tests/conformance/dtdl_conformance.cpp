@@ -10,10 +10,9 @@
 //       77 (skipped) when the folder is missing.
 #include "core/dtdl/dtdl_parser.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -61,7 +60,8 @@ std::string read_file(const fs::path& path) {
 }
 
 void print_tally(std::string_view label, const Tally& tally) {
-    std::printf("  %-28s %6zu / %6zu  %7.3f %%\n", std::string(label).c_str(), tally.agree, tally.total, tally.percent());
+    std::printf("  %-28s %6zu / %6zu  %7.3f %%\n", std::string(label).c_str(), tally.agree, tally.total,
+                tally.percent());
 }
 
 // "Requirement-ClassTelemetryIdIsDtmiV3.json" -> "Requirement-ClassTelemetryIdIsDtmi".
@@ -104,8 +104,8 @@ bool run_file(const fs::path& path, Report& report) {
         }
         std::vector<dtdl::ModelDocument> documents;
         for (const auto& input : test_case.at("input").as_array()) {
-            documents.push_back({file + "#" + std::to_string(index) + "/" + std::to_string(documents.size()),
-                                 json::serialize(input)});
+            documents.push_back(
+                {file + "#" + std::to_string(index) + "/" + std::to_string(documents.size()), json::serialize(input)});
         }
         dtdl::ModelParseOptions parse_options;
         parse_options.allow_undefined_extensions = option == "AllowUndefinedExtensions";

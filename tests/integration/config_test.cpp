@@ -1,10 +1,9 @@
 // The configuration key table, TOML files and --set overrides.
 #include "app/config.hpp"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <sstream>
 
 using dtwin::app::Config;
@@ -43,7 +42,8 @@ TEST(Config, EveryKeyIsDocumented) {
 TEST(Config, FileThenOverrides) {
     Config config;
     EXPECT_EQ(config.get_string("store.durability"), "process");
-    config.load_file(write_temp("ok.toml", "[store]\ndurability = \"power\"\n[models]\nallow_undefined_extensions = true\n"));
+    config.load_file(
+        write_temp("ok.toml", "[store]\ndurability = \"power\"\n[models]\nallow_undefined_extensions = true\n"));
     EXPECT_EQ(config.get_string("store.durability"), "power");
     EXPECT_TRUE(config.get_bool("models.allow_undefined_extensions"));
     config.apply_override("store.durability=process");

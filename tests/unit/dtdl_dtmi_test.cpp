@@ -2,7 +2,6 @@
 #include "core/dtdl/dtmi.hpp"
 
 #include <gtest/gtest.h>
-
 #include <string>
 
 using namespace dtwin::core::dtdl;

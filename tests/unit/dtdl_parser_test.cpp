@@ -3,7 +3,6 @@
 #include "core/dtdl/dtdl_parser.hpp"
 
 #include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
 

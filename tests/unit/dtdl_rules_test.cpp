@@ -3,7 +3,6 @@
 #include "core/dtdl/dtdl_parser.hpp"
 
 #include <gtest/gtest.h>
-
 #include <string>
 
 using namespace dtwin::core;
@@ -14,7 +13,8 @@ namespace {
 // One v3 Interface "dtmi:ex:A;1" with `contents` (JSON text) and extra @context entries.
 std::string interface_v3(const std::string& contents, const std::string& extra_context = {}) {
     return R"({"@context": ["dtmi:dtdl:context;3")" + extra_context + R"(], "@id": "dtmi:ex:A;1",
-      "@type": "Interface", "contents": )" + contents + "}";
+      "@type": "Interface", "contents": )" +
+           contents + "}";
 }
 
 ModelParseResult parse_one(const std::string& text, bool allow_undefined = false) {

@@ -57,11 +57,11 @@ void apply_entry(std::string_view entry, std::size_t index, bool in_array, bool 
     const int version = dtdl_context_version(entry);
     if (version != 0) {
         if (version != 2 && version != 3) {
-            problems.push_back(problem("context-version", "unsupported DTDL context '" + std::string(entry) + "'",
-                                       index, in_array));
+            problems.push_back(
+                problem("context-version", "unsupported DTDL context '" + std::string(entry) + "'", index, in_array));
         } else if (state.extensions_after_version) {
-            problems.push_back(problem("context-dtdl-first",
-                                       "the DTDL context must come before extension contexts", index, in_array));
+            problems.push_back(
+                problem("context-dtdl-first", "the DTDL context must come before extension contexts", index, in_array));
         } else {
             state.version = version; // a later DTDL context overrides an earlier one
         }
@@ -76,9 +76,9 @@ void apply_entry(std::string_view entry, std::size_t index, bool in_array, bool 
     state.extensions_after_version = entry != "dtmi:iotcentral:context;2";
     // Extension contexts are versioned DTMIs.
     if (!is_valid_dtmi(entry, 2, true) && !is_valid_dtmi(entry, 3, true)) {
-        problems.push_back(problem("context-dtmi", "@context entry '" + std::string(entry) +
-                                                       "' is not a DTMI with a version",
-                                   index, in_array));
+        problems.push_back(problem("context-dtmi",
+                                   "@context entry '" + std::string(entry) + "' is not a DTMI with a version", index,
+                                   in_array));
         return;
     }
     const auto known = std::find_if(k_known_contexts.begin(), k_known_contexts.end(),
@@ -113,8 +113,8 @@ std::vector<ContextProblem> apply_context(const boost::json::value& value, Conte
     } else if (value.is_array()) {
         const auto& entries = value.get_array();
         if (is_root && entries.empty()) {
-            problems.push_back(problem("context-dtdl-first", "the document's @context must name the DTDL context",
-                                       0, false));
+            problems.push_back(
+                problem("context-dtdl-first", "the document's @context must name the DTDL context", 0, false));
         }
         for (std::size_t i = 0; i < entries.size(); ++i) {
             if (!entries[i].is_string()) {
@@ -127,8 +127,8 @@ std::vector<ContextProblem> apply_context(const boost::json::value& value, Conte
         problems.push_back(problem("context-type", "@context must be a string or an array of strings", 0, false));
     }
     if (is_root && state.version == 0 && problems.empty()) {
-        problems.push_back(problem("context-dtdl-first", "the document's @context must name the DTDL context", 0,
-                                   false));
+        problems.push_back(
+            problem("context-dtdl-first", "the document's @context must name the DTDL context", 0, false));
     }
     return problems;
 }

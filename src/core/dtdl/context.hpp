@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json/value.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,9 +23,9 @@ enum class Extension {
 /// The context in force at one element: inherited from the enclosing element and
 /// extended by the element's own @context.
 struct ContextState {
-    int version = 0;                    ///< 2 or 3; 0 before any DTDL context was seen
-    std::vector<Extension> extensions;  ///< known extensions in force
-    bool undefined_extension = false;   ///< an unknown extension context is in force
+    int version = 0;                       ///< 2 or 3; 0 before any DTDL context was seen
+    std::vector<Extension> extensions;     ///< known extensions in force
+    bool undefined_extension = false;      ///< an unknown extension context is in force
     bool extensions_after_version = false; ///< while reading one @context: an extension was seen
 
     [[nodiscard]] bool has(Extension extension) const;

@@ -2,8 +2,8 @@
 
 #include "core/dtdl/element_reader.hpp"
 #include "core/dtdl/graph_checks.hpp"
-#include "core/json_text.hpp"
 #include "core/dtdl/model_builder.hpp"
+#include "core/json_text.hpp"
 
 namespace dtwin::core::dtdl {
 

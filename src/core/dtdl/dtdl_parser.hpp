@@ -94,7 +94,6 @@ using InterfaceMap = std::map<std::string, InterfacePtr, std::less<>>;
 /// Returns the new Interfaces, or the errors (document, JSON pointer, rule) when any
 /// document breaks a rule; a result with errors carries no Interfaces.
 [[nodiscard]] ModelParseResult parse_models(std::span<const ModelDocument> documents,
-                                            const ModelParseOptions& options = {},
-                                            const InterfaceMap& known = {});
+                                            const ModelParseOptions& options = {}, const InterfaceMap& known = {});
 
 } // namespace dtwin::core::dtdl

@@ -6,7 +6,6 @@
 #include "core/dtdl/dtdl_parser.hpp"
 
 #include <boost/json/value.hpp>
-
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -36,15 +35,15 @@ struct PropertyValue {
 };
 
 struct Element {
-    std::string id;              ///< explicit @id, or generated from the parent's
+    std::string id; ///< explicit @id, or generated from the parent's
     bool explicit_id = false;
-    std::string cls;             ///< material class term, e.g. "Telemetry"
+    std::string cls; ///< material class term, e.g. "Telemetry"
     std::vector<std::string> cotypes;
     int version = 3;
     std::string document;
     std::string pointer;
     std::optional<std::size_t> parent;
-    std::string parent_term;     ///< property of the parent holding this element
+    std::string parent_term; ///< property of the parent holding this element
     std::map<std::string, std::vector<PropertyValue>, std::less<>> properties;
 
     /// The values of property `term` (empty when absent).

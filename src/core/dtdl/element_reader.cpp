@@ -56,8 +56,8 @@ bool version_may_nest(int outer, int inner, std::string_view term) {
     if (inner > outer) {
         return false;
     }
-    return inner == outer || (term != "schemas" && term != "enumValues" && term != "fields" &&
-                              term != "mapKey" && term != "mapValue");
+    return inner == outer ||
+           (term != "schemas" && term != "enumValues" && term != "fields" && term != "mapKey" && term != "mapValue");
 }
 
 // An identifier for an element without @id, built from its parent's the way DTDL
@@ -188,8 +188,7 @@ ElementReader::type_entries(const json::value& value, const std::string& at) {
     return entries;
 }
 
-std::optional<ElementReader::TypeInfo> ElementReader::read_type(const json::object& object,
-                                                                const std::string& pointer,
+std::optional<ElementReader::TypeInfo> ElementReader::read_type(const json::object& object, const std::string& pointer,
                                                                 const ContextState& context, const Slot& slot) {
     const std::string at = child_pointer(pointer, "@type");
     const auto* value = object.if_contains("@type");
@@ -316,9 +315,8 @@ void ElementReader::read_id(const json::object& object, const std::string& point
     element.explicit_id = true;
 }
 
-void ElementReader::read_members(const json::object& object, const std::string& pointer,
-                                 const ContextState& context, const TypeInfo& type, std::size_t index,
-                                 Element& element) {
+void ElementReader::read_members(const json::object& object, const std::string& pointer, const ContextState& context,
+                                 const TypeInfo& type, std::size_t index, Element& element) {
     const ClassSpec* cls = find_class(type.cls, context.version);
     if (cls == nullptr) {
         return;
@@ -346,8 +344,8 @@ void ElementReader::read_members(const json::object& object, const std::string& 
             continue;
         }
         // A DTMI key that is not the DTMI of a DTDL property stays unknown.
-        const PropertySpec* spec = (looks_like_dtmi(key) && term == key) ? nullptr
-                                                                        : find_property(*cls, term, context.version);
+        const PropertySpec* spec =
+            (looks_like_dtmi(key) && term == key) ? nullptr : find_property(*cls, term, context.version);
         if (spec == nullptr) {
             read_unknown_member(key, at, context, type);
         } else if (spec->kind == ValueKind::element || spec->kind == ValueKind::schema) {
@@ -366,8 +364,9 @@ bool ElementReader::read_cotype_member(std::string_view term, const json::value&
     const auto has_cotype = [&](std::string_view cotype) {
         return std::find(element.cotypes.begin(), element.cotypes.end(), cotype) != element.cotypes.end();
     };
-    const bool semantic = std::any_of(element.cotypes.begin(), element.cotypes.end(),
-                                      [&](const std::string& cotype) { return is_semantic_type(cotype, element.version); });
+    const bool semantic = std::any_of(element.cotypes.begin(), element.cotypes.end(), [&](const std::string& cotype) {
+        return is_semantic_type(cotype, element.version);
+    });
     // The properties co-types bring along: a semantic type's unit, the target of an
     // Override or ValueAnnotation (names of properties of the same element).
     static constexpr PropertySpec k_unit{"unit", ValueKind::unit, k_v2_v3, 0, 1, 1, 0, 0, false, {}};
@@ -489,9 +488,8 @@ void ElementReader::check_semantic_type(const std::string& pointer, const Elemen
     }
     for (const auto& schema : element.values("schema")) {
         const auto* reference = std::get_if<Reference>(&schema.value);
-        const bool numeric = reference != nullptr &&
-                             (reference->target == "double" || reference->target == "float" ||
-                              reference->target == "integer" || reference->target == "long");
+        const bool numeric = reference != nullptr && (reference->target == "double" || reference->target == "float" ||
+                                                      reference->target == "integer" || reference->target == "long");
         if (!numeric) {
             report(schema.pointer, "semantic-type-schema",
                    "a " + std::string(types.front()) + " must have a numeric schema (double, float, integer, long)");
@@ -502,8 +500,7 @@ void ElementReader::check_semantic_type(const std::string& pointer, const Elemen
 void ElementReader::check_required(const ClassSpec& cls, const std::string& pointer, const Element& element) {
     for_each_property(cls, element.version, [&](const PropertySpec& spec) {
         if (spec.min_count > 0 && element.values(spec.term).empty()) {
-            report(pointer, "required-property",
-                   "a " + element.cls + " must have '" + std::string(spec.term) + "'");
+            report(pointer, "required-property", "a " + element.cls + " must have '" + std::string(spec.term) + "'");
         }
     });
 }

@@ -10,7 +10,6 @@
 #include "core/dtdl/metamodel.hpp"
 
 #include <boost/json/object.hpp>
-
 #include <optional>
 #include <span>
 #include <string_view>
@@ -33,9 +32,9 @@ private:
         std::span<const std::string_view> range; ///< allowed material classes
         bool is_root = false;
         std::optional<std::size_t> parent;
-        std::string parent_id;                   ///< for generated ids
-        std::string term;                        ///< property holding the element
-        std::size_t position = 0;                ///< index among that property's values
+        std::string parent_id;    ///< for generated ids
+        std::string term;         ///< property holding the element
+        std::size_t position = 0; ///< index among that property's values
     };
 
     /// Result of reading an element's @type.

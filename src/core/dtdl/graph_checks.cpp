@@ -2,9 +2,8 @@
 
 #include "core/dtdl/metamodel.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <functional>
 #include <limits>
 #include <set>
@@ -108,8 +107,9 @@ private:
         }
         if (found != m_graph.by_id.end() && !is_referenceable(element, m_graph.elements[found->second])) {
             add_issue(m_issues, element.document, value.pointer, "reference-not-referenceable",
-                      "'" + target + "' is nested inside another Interface; only Interfaces, their 'schemas' "
-                      "and elements of the same Interface can be referenced");
+                      "'" + target +
+                          "' is nested inside another Interface; only Interfaces, their 'schemas' "
+                          "and elements of the same Interface can be referenced");
             return;
         }
         if (std::find(spec.range.begin(), spec.range.end(), target_class) == spec.range.end()) {
@@ -234,8 +234,8 @@ private:
                     const auto [it, inserted] = names.emplace(std::string(text->get_string()), content);
                     if (!inserted && it->second != content) {
                         report(element, "", "name-duplicate",
-                               "name '" + it->first + "' is used by more than one content of Interface '" +
-                                   element.id + "' (own or inherited)");
+                               "name '" + it->first + "' is used by more than one content of Interface '" + element.id +
+                                   "' (own or inherited)");
                     }
                 }
             }

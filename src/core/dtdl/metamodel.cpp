@@ -1,5 +1,6 @@
 // The class and property tables of DTDL v2 and v3 (facts from the language
 // specifications; limits as the specifications state them).
+// clang-format off: the tables below are aligned by hand, column by column.
 #include "core/dtdl/metamodel.hpp"
 
 #include <algorithm>
@@ -14,8 +15,8 @@ using std::string_view_literals::operator""sv;
 constexpr int k_unbounded = -1;
 
 // Ranges: which material classes a property's nested elements may have.
-constexpr std::array<std::string_view, 5> k_contents_range{"Command"sv, "Component"sv, "Property"sv,
-                                                           "Relationship"sv, "Telemetry"sv};
+constexpr std::array<std::string_view, 5> k_contents_range{"Command"sv, "Component"sv, "Property"sv, "Relationship"sv,
+                                                           "Telemetry"sv};
 constexpr std::array<std::string_view, 1> k_interface_range{"Interface"sv};
 constexpr std::array<std::string_view, 4> k_complex_schema_range{"Array"sv, "Enum"sv, "Map"sv, "Object"sv};
 constexpr std::array<std::string_view, 1> k_payload_range{"CommandPayload"sv};
@@ -32,8 +33,8 @@ constexpr PropertySpec literal(std::string_view term, ValueKind kind, std::uint8
     return PropertySpec{term, kind, versions, min_count, 1, 1, 0, 0, false, {}};
 }
 
-constexpr PropertySpec elements(std::string_view term, ValueKind kind, std::uint8_t versions, int min_count,
-                                int max_v2, int max_v3, std::span<const std::string_view> range) {
+constexpr PropertySpec elements(std::string_view term, ValueKind kind, std::uint8_t versions, int min_count, int max_v2,
+                                int max_v3, std::span<const std::string_view> range) {
     return PropertySpec{term, kind, versions, min_count, max_v2, max_v3, 0, 0, false, range};
 }
 
@@ -144,23 +145,71 @@ constexpr std::array k_classes{
 };
 
 constexpr std::array k_primitive_schemas_v2{
-    "boolean"sv, "date"sv, "dateTime"sv, "double"sv, "duration"sv, "float"sv, "integer"sv, "long"sv,
-    "string"sv, "time"sv,
+    "boolean"sv,
+    "date"sv,
+    "dateTime"sv,
+    "double"sv,
+    "duration"sv,
+    "float"sv,
+    "integer"sv,
+    "long"sv,
+    "string"sv,
+    "time"sv,
     // geospatial schemas are part of the v2 context as well
-    "point"sv, "lineString"sv, "polygon"sv, "multiPoint"sv, "multiLineString"sv, "multiPolygon"sv,
+    "point"sv,
+    "lineString"sv,
+    "polygon"sv,
+    "multiPoint"sv,
+    "multiLineString"sv,
+    "multiPolygon"sv,
 };
-
 
 // Abstract classes and instances that are terms of the language but never valid as
 // the @type of an element in a model.
 constexpr std::array k_other_terms{
-    "Entity"sv, "NamedEntity"sv, "Schema"sv, "ComplexSchema"sv, "PrimitiveSchema"sv, "Content"sv,
-    "CommandType"sv, "synchronous"sv, "asynchronous"sv, "Unit"sv, "SemanticType"sv, "NumericSchema"sv,
-    "TemporalSchema"sv, "Boolean"sv, "Date"sv, "DateTime"sv, "Double"sv, "Duration"sv, "Float"sv,
-    "Integer"sv, "Long"sv, "String"sv, "Time"sv, "languageMajorVersion"sv, "SchemaField"sv,
-    "AdjunctType"sv, "Alias"sv, "aliasFor"sv, "LatentType"sv, "NamedLatentType"sv, "SemanticUnit"sv,
-    "UnitAttribute"sv, "exponent"sv, "symbol"sv, "commandType"sv, "CommandPayload"sv, "unit"sv, "baseUnit"sv,
-    "topUnit"sv, "bottomUnit"sv, "prefix"sv, "QuantitativeType"sv, "Unitless"sv,
+    "Entity"sv,
+    "NamedEntity"sv,
+    "Schema"sv,
+    "ComplexSchema"sv,
+    "PrimitiveSchema"sv,
+    "Content"sv,
+    "CommandType"sv,
+    "synchronous"sv,
+    "asynchronous"sv,
+    "Unit"sv,
+    "SemanticType"sv,
+    "NumericSchema"sv,
+    "TemporalSchema"sv,
+    "Boolean"sv,
+    "Date"sv,
+    "DateTime"sv,
+    "Double"sv,
+    "Duration"sv,
+    "Float"sv,
+    "Integer"sv,
+    "Long"sv,
+    "String"sv,
+    "Time"sv,
+    "languageMajorVersion"sv,
+    "SchemaField"sv,
+    "AdjunctType"sv,
+    "Alias"sv,
+    "aliasFor"sv,
+    "LatentType"sv,
+    "NamedLatentType"sv,
+    "SemanticUnit"sv,
+    "UnitAttribute"sv,
+    "exponent"sv,
+    "symbol"sv,
+    "commandType"sv,
+    "CommandPayload"sv,
+    "unit"sv,
+    "baseUnit"sv,
+    "topUnit"sv,
+    "bottomUnit"sv,
+    "prefix"sv,
+    "QuantitativeType"sv,
+    "Unitless"sv,
 };
 
 bool contains(std::span<const std::string_view> list, std::string_view term) {

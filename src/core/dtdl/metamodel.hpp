@@ -5,6 +5,7 @@
 // property up here instead of hard-coding one function per class, the way the
 // language specification itself is written (one table per class). Version bits
 // let one table serve v2 and v3. Immutable constant data; safe from any thread.
+// clang-format off: the tables below are aligned by hand, column by column.
 #pragma once
 
 #include <cstdint>
@@ -28,46 +29,42 @@ enum VersionBits : std::uint8_t {
 
 /// What a property's values are.
 enum class ValueKind {
-    string,        ///< plain string literal (name, comment)
-    lang_string,   ///< localizable string: string, language map or value objects
-    integer,       ///< integer literal
-    boolean,       ///< boolean literal
-    element,       ///< nested element objects or DTMI references to elements
-    schema,        ///< like element, but a primitive schema term is also allowed
-    dtmi,          ///< a DTMI reference only (Relationship target)
-    enum_value,    ///< an integer or a string (EnumValue.enumValue)
-    value_schema,  ///< the term "integer" or "string" (Enum.valueSchema)
-    key_schema,    ///< the term "string" only (MapKey.schema)
-    command_type,  ///< "synchronous" or "asynchronous" (v2 Command.commandType)
-    unit,          ///< a unit term (semantic-type adjunct property)
+    string,       ///< plain string literal (name, comment)
+    lang_string,  ///< localizable string: string, language map or value objects
+    integer,      ///< integer literal
+    boolean,      ///< boolean literal
+    element,      ///< nested element objects or DTMI references to elements
+    schema,       ///< like element, but a primitive schema term is also allowed
+    dtmi,         ///< a DTMI reference only (Relationship target)
+    enum_value,   ///< an integer or a string (EnumValue.enumValue)
+    value_schema, ///< the term "integer" or "string" (Enum.valueSchema)
+    key_schema,   ///< the term "string" only (MapKey.schema)
+    command_type, ///< "synchronous" or "asynchronous" (v2 Command.commandType)
+    unit,         ///< a unit term (semantic-type adjunct property)
 };
 
 /// One property of a class.
 struct PropertySpec {
-    std::string_view term;   ///< JSON key, e.g. "schema"
+    std::string_view term; ///< JSON key, e.g. "schema"
     ValueKind kind;
-    std::uint8_t versions;   ///< VersionBits
-    int min_count;           ///< 1 = required
-    int max_count_v2;        ///< -1 = unbounded
+    std::uint8_t versions; ///< VersionBits
+    int min_count;         ///< 1 = required
+    int max_count_v2;      ///< -1 = unbounded
     int max_count_v3;
-    int max_length_v2;       ///< for strings; 0 = no limit
+    int max_length_v2; ///< for strings; 0 = no limit
     int max_length_v3;
-    bool name_pattern;       ///< value must match the DTDL name pattern
+    bool name_pattern;                       ///< value must match the DTDL name pattern
     std::span<const std::string_view> range; ///< classes allowed for element values
 
-    [[nodiscard]] int max_count(int version) const {
-        return version >= 3 ? max_count_v3 : max_count_v2;
-    }
-    [[nodiscard]] int max_length(int version) const {
-        return version >= 3 ? max_length_v3 : max_length_v2;
-    }
+    [[nodiscard]] int max_count(int version) const { return version >= 3 ? max_count_v3 : max_count_v2; }
+    [[nodiscard]] int max_length(int version) const { return version >= 3 ? max_length_v3 : max_length_v2; }
 };
 
 /// One concrete ("material") class such as Interface or Telemetry.
 struct ClassSpec {
     std::string_view name;
     std::uint8_t versions;
-    bool is_schema;          ///< Array, Enum, Map, Object: may appear where a schema is expected
+    bool is_schema; ///< Array, Enum, Map, Object: may appear where a schema is expected
     std::span<const PropertySpec> properties;
 };
 
@@ -79,8 +76,7 @@ struct ClassSpec {
 
 /// Every property term of `cls` that exists in `version` (own and shared), in table order.
 /// `visit` is called once per property.
-template <typename Visit>
-void for_each_property(const ClassSpec& cls, int version, Visit&& visit);
+template <typename Visit> void for_each_property(const ClassSpec& cls, int version, Visit&& visit);
 
 /// The primitive schema terms of `version` ("double", v3 "uuid", geospatial "point", ...).
 [[nodiscard]] bool is_primitive_schema(std::string_view term, int version);
@@ -99,8 +95,7 @@ void for_each_property(const ClassSpec& cls, int version, Visit&& visit);
 /// True for classes that carry the `name` property.
 [[nodiscard]] bool is_named_class(std::string_view name);
 
-template <typename Visit>
-void for_each_property(const ClassSpec& cls, int version, Visit&& visit) {
+template <typename Visit> void for_each_property(const ClassSpec& cls, int version, Visit&& visit) {
     for (const auto& property : common_properties()) {
         if (property.term == "name" && !is_named_class(cls.name)) {
             continue;

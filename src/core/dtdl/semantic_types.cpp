@@ -1,5 +1,6 @@
 // Semantic types and units of DTDL: built into the v2 context, and brought to v3 by
 // the QuantitativeTypes extension (which adds semantic types and units of its own).
+// clang-format off: the tables below are aligned by hand, column by column.
 #include "core/dtdl/semantic_types.hpp"
 
 #include <algorithm>
@@ -20,24 +21,24 @@ constexpr std::array k_angular_acceleration_units{"radianPerSecondSquared"sv};
 constexpr std::array k_angular_velocity_units{"radianPerSecond"sv, "degreePerSecond"sv, "revolutionPerSecond"sv,
                                               "revolutionPerMinute"sv};
 constexpr std::array k_area_units{"squareMetre"sv, "squareCentimetre"sv, "squareMillimetre"sv, "squareKilometre"sv,
-                                  "hectare"sv, "squareFoot"sv, "squareInch"sv, "acre"sv};
+                                  "hectare"sv,     "squareFoot"sv,       "squareInch"sv,       "acre"sv};
 constexpr std::array k_capacitance_units{"farad"sv, "millifarad"sv, "microfarad"sv, "nanofarad"sv, "picofarad"sv};
 constexpr std::array k_current_units{"ampere"sv, "microampere"sv, "milliampere"sv};
 constexpr std::array k_data_rate_units{
-    "bitPerSecond"sv, "kibibitPerSecond"sv, "mebibitPerSecond"sv, "gibibitPerSecond"sv, "tebibitPerSecond"sv,
-    "exbibitPerSecond"sv, "zebibitPerSecond"sv, "yobibitPerSecond"sv, "bytePerSecond"sv, "kibibytePerSecond"sv,
-    "mebibytePerSecond"sv, "gibibytePerSecond"sv, "tebibytePerSecond"sv, "exbibytePerSecond"sv,
-    "zebibytePerSecond"sv, "yobibytePerSecond"sv};
-constexpr std::array k_data_size_units{"bit"sv, "kibibit"sv, "mebibit"sv, "gibibit"sv, "tebibit"sv, "exbibit"sv,
-                                       "zebibit"sv, "yobibit"sv, "byte"sv, "kibibyte"sv, "mebibyte"sv,
-                                       "gibibyte"sv, "tebibyte"sv, "exbibyte"sv, "zebibyte"sv, "yobibyte"sv};
+    "bitPerSecond"sv,      "kibibitPerSecond"sv,  "mebibitPerSecond"sv,  "gibibitPerSecond"sv,
+    "tebibitPerSecond"sv,  "exbibitPerSecond"sv,  "zebibitPerSecond"sv,  "yobibitPerSecond"sv,
+    "bytePerSecond"sv,     "kibibytePerSecond"sv, "mebibytePerSecond"sv, "gibibytePerSecond"sv,
+    "tebibytePerSecond"sv, "exbibytePerSecond"sv, "zebibytePerSecond"sv, "yobibytePerSecond"sv};
+constexpr std::array k_data_size_units{
+    "bit"sv,  "kibibit"sv,  "mebibit"sv,  "gibibit"sv,  "tebibit"sv,  "exbibit"sv,  "zebibit"sv,  "yobibit"sv,
+    "byte"sv, "kibibyte"sv, "mebibyte"sv, "gibibyte"sv, "tebibyte"sv, "exbibyte"sv, "zebibyte"sv, "yobibyte"sv};
 constexpr std::array k_density_units{"kilogramPerCubicMetre"sv, "gramPerCubicMetre"sv};
-constexpr std::array k_length_units{"metre"sv, "centimetre"sv, "millimetre"sv, "micrometre"sv, "nanometre"sv,
-                                    "kilometre"sv, "foot"sv, "inch"sv, "mile"sv, "nauticalMile"sv,
-                                    "astronomicalUnit"sv};
+constexpr std::array k_length_units{
+    "metre"sv, "centimetre"sv, "millimetre"sv, "micrometre"sv,   "nanometre"sv,       "kilometre"sv,
+    "foot"sv,  "inch"sv,       "mile"sv,       "nauticalMile"sv, "astronomicalUnit"sv};
 constexpr std::array k_charge_units{"coulomb"sv};
-constexpr std::array k_energy_units{"joule"sv, "kilojoule"sv, "megajoule"sv, "gigajoule"sv, "electronvolt"sv,
-                                    "megaelectronvolt"sv, "kilowattHour"sv};
+constexpr std::array k_energy_units{"joule"sv,        "kilojoule"sv,        "megajoule"sv,   "gigajoule"sv,
+                                    "electronvolt"sv, "megaelectronvolt"sv, "kilowattHour"sv};
 constexpr std::array k_force_units{"newton"sv, "pound"sv, "ounce"sv, "ton"sv};
 constexpr std::array k_frequency_units{"hertz"sv, "kilohertz"sv, "megahertz"sv, "gigahertz"sv};
 constexpr std::array k_illuminance_units{"lux"sv, "footcandle"sv};
@@ -50,37 +51,42 @@ constexpr std::array k_magnetic_induction_units{"tesla"sv};
 constexpr std::array k_mass_units{"kilogram"sv, "gram"sv, "milligram"sv, "microgram"sv, "tonne"sv, "slug"sv};
 constexpr std::array k_mass_flow_rate_units{"gramPerSecond"sv, "kilogramPerSecond"sv, "gramPerHour"sv,
                                             "kilogramPerHour"sv};
-constexpr std::array k_power_units{"watt"sv, "microwatt"sv, "milliwatt"sv, "kilowatt"sv, "megawatt"sv,
-                                   "gigawatt"sv, "horsepower"sv, "kilowattHourPerYear"sv};
-constexpr std::array k_pressure_units{"pascal"sv, "kilopascal"sv, "bar"sv, "millibar"sv,
-                                      "millimetresOfMercury"sv, "poundPerSquareInch"sv, "inchesOfMercury"sv,
-                                      "inchesOfWater"sv};
+constexpr std::array k_power_units{"watt"sv,     "microwatt"sv, "milliwatt"sv,  "kilowatt"sv,
+                                   "megawatt"sv, "gigawatt"sv,  "horsepower"sv, "kilowattHourPerYear"sv};
+constexpr std::array k_pressure_units{"pascal"sv,          "kilopascal"sv,           "bar"sv,
+                                      "millibar"sv,        "millimetresOfMercury"sv, "poundPerSquareInch"sv,
+                                      "inchesOfMercury"sv, "inchesOfWater"sv};
 constexpr std::array k_ratio_units{"percent"sv, "unity"sv};
 constexpr std::array k_resistance_units{"ohm"sv, "milliohm"sv, "kiloohm"sv, "megaohm"sv};
 constexpr std::array k_sound_pressure_units{"decibel"sv, "bel"sv};
 constexpr std::array k_temperature_units{"degreeCelsius"sv, "degreeFahrenheit"sv, "kelvin"sv};
-constexpr std::array k_time_units{"second"sv, "millisecond"sv, "microsecond"sv, "nanosecond"sv, "minute"sv,
-                                  "hour"sv, "day"sv, "year"sv};
+constexpr std::array k_time_units{"second"sv, "millisecond"sv, "microsecond"sv, "nanosecond"sv,
+                                  "minute"sv, "hour"sv,        "day"sv,         "year"sv};
 constexpr std::array k_torque_units{"newtonMetre"sv};
-constexpr std::array k_velocity_units{"metrePerSecond"sv, "centimetrePerSecond"sv, "kilometrePerSecond"sv,
-                                      "metrePerHour"sv, "kilometrePerHour"sv, "milePerHour"sv,
-                                      "milePerSecond"sv, "knot"sv};
+constexpr std::array k_velocity_units{
+    "metrePerSecond"sv,   "centimetrePerSecond"sv, "kilometrePerSecond"sv, "metrePerHour"sv,
+    "kilometrePerHour"sv, "milePerHour"sv,         "milePerSecond"sv,      "knot"sv};
 constexpr std::array k_voltage_units{"volt"sv, "millivolt"sv, "microvolt"sv, "kilovolt"sv, "megavolt"sv};
-constexpr std::array k_volume_units{"cubicMetre"sv, "cubicCentimetre"sv, "litre"sv, "millilitre"sv,
-                                    "cubicFoot"sv, "cubicInch"sv, "fluidOunce"sv, "gallon"sv};
+constexpr std::array k_volume_units{"cubicMetre"sv, "cubicCentimetre"sv, "litre"sv,      "millilitre"sv,
+                                    "cubicFoot"sv,  "cubicInch"sv,       "fluidOunce"sv, "gallon"sv};
 constexpr std::array k_volume_flow_rate_units{"litrePerSecond"sv, "millilitrePerSecond"sv, "litrePerHour"sv,
                                               "millilitrePerHour"sv};
-
 
 // ... and those QuantitativeTypes v1 adds for DTDL v3.
 constexpr std::array k_current_units_v3{"kiloampere"sv};
 constexpr std::array k_density_units_v3{"microgramPerCubicMetre"sv, "milligramPerCubicMetre"sv};
 constexpr std::array k_charge_units_v3{"ampereHour"sv, "milliampereHour"sv};
-constexpr std::array k_energy_units_v3{"britishThermalUnit"sv, "gigawattHour"sv, "kiloBritishThermalUnit"sv,
-                                       "megawattHour"sv, "milliwattHour"sv, "terawattHour"sv, "wattHour"sv};
-constexpr std::array k_power_units_v3{"britishThermalUnitPerHour"sv, "gigajoulePerHour"sv, "joulePerHour"sv,
-                                      "joulePerSecond"sv, "kiloBritishThermalUnitPerHour"sv,
-                                      "kilojoulePerHour"sv, "kilojoulePerSecond"sv, "megajoulePerHour"sv,
+constexpr std::array k_energy_units_v3{
+    "britishThermalUnit"sv, "gigawattHour"sv, "kiloBritishThermalUnit"sv, "megawattHour"sv, "milliwattHour"sv,
+    "terawattHour"sv,       "wattHour"sv};
+constexpr std::array k_power_units_v3{"britishThermalUnitPerHour"sv,
+                                      "gigajoulePerHour"sv,
+                                      "joulePerHour"sv,
+                                      "joulePerSecond"sv,
+                                      "kiloBritishThermalUnitPerHour"sv,
+                                      "kilojoulePerHour"sv,
+                                      "kilojoulePerSecond"sv,
+                                      "megajoulePerHour"sv,
                                       "tonOfRefrigeration"sv};
 constexpr std::array k_frequency_units_v3{"millihertz"sv};
 constexpr std::array k_magnetic_induction_units_v3{"gauss"sv};
@@ -91,16 +97,15 @@ constexpr std::array k_ratio_units_v3{"partsPerBillion"sv, "partsPerMillion"sv, 
                                       "partsPerTrillion"sv};
 constexpr std::array k_volume_flow_rate_units_v3{
     "cubicFootPerMinute"sv, "cubicMetrePerHour"sv, "cubicMetrePerMinute"sv, "cubicMetrePerSecond"sv,
-    "gallonPerHour"sv, "gallonPerMinute"sv, "litrePerMinute"sv, "millilitrePerMinute"sv};
-constexpr std::array k_apparent_energy_units_v3{"gigavoltAmpereHour"sv, "kilovoltAmpereHour"sv,
-                                                "megavoltAmpereHour"sv, "voltAmpereHour"sv};
+    "gallonPerHour"sv,      "gallonPerMinute"sv,   "litrePerMinute"sv,      "millilitrePerMinute"sv};
+constexpr std::array k_apparent_energy_units_v3{"gigavoltAmpereHour"sv, "kilovoltAmpereHour"sv, "megavoltAmpereHour"sv,
+                                                "voltAmpereHour"sv};
 constexpr std::array k_apparent_power_units_v3{"gigavoltAmpere"sv, "kilovoltAmpere"sv, "megavoltAmpere"sv,
                                                "millivoltAmpere"sv, "voltAmpere"sv};
-constexpr std::array k_radiation_dose_units_v3{"gray"sv, "microgray"sv, "microsievert"sv, "milligray"sv,
-                                               "millisievert"sv, "sievert"sv};
+constexpr std::array k_radiation_dose_units_v3{"gray"sv,      "microgray"sv,    "microsievert"sv,
+                                               "milligray"sv, "millisievert"sv, "sievert"sv};
 constexpr std::array k_irradiance_units_v3{"wattPerSquareMetre"sv};
-constexpr std::array k_radioactivity_units_v3{"becquerel"sv, "gigabecquerel"sv, "kilobecquerel"sv,
-                                              "megabecquerel"sv};
+constexpr std::array k_radioactivity_units_v3{"becquerel"sv, "gigabecquerel"sv, "kilobecquerel"sv, "megabecquerel"sv};
 constexpr std::array k_reactive_energy_units_v3{"gigavoltAmpereReactiveHour"sv, "kilovoltAmpereReactiveHour"sv,
                                                 "megavoltAmpereReactiveHour"sv, "voltAmpereReactiveHour"sv};
 constexpr std::array k_reactive_power_units_v3{"gigavoltAmpereReactive"sv, "kilovoltAmpereReactive"sv,
@@ -168,34 +173,57 @@ struct SemanticType {
 // Several semantic types share a unit class (Humidity uses Density units,
 // Luminosity uses Power units).
 constexpr std::array k_semantic_types{
-    SemanticType{"Acceleration", "Acceleration", false}, SemanticType{"Angle", "Angle", false},
+    SemanticType{"Acceleration", "Acceleration", false},
+    SemanticType{"Angle", "Angle", false},
     SemanticType{"AngularAcceleration", "AngularAcceleration", false},
-    SemanticType{"AngularVelocity", "AngularVelocity", false}, SemanticType{"Area", "Area", false},
-    SemanticType{"Capacitance", "Capacitance", false}, SemanticType{"Current", "Current", false},
-    SemanticType{"DataRate", "DataRate", false}, SemanticType{"DataSize", "DataSize", false},
-    SemanticType{"Density", "Density", false}, SemanticType{"Distance", "Length", false},
-    SemanticType{"ElectricCharge", "Charge", false}, SemanticType{"Energy", "Energy", false},
-    SemanticType{"Force", "Force", false}, SemanticType{"Frequency", "Frequency", false},
-    SemanticType{"Humidity", "Density", false}, SemanticType{"Illuminance", "Illuminance", false},
-    SemanticType{"Inductance", "Inductance", false}, SemanticType{"Latitude", "Angle", false},
-    SemanticType{"Length", "Length", false}, SemanticType{"Longitude", "Angle", false},
-    SemanticType{"Luminance", "Luminance", false}, SemanticType{"Luminosity", "Power", false},
+    SemanticType{"AngularVelocity", "AngularVelocity", false},
+    SemanticType{"Area", "Area", false},
+    SemanticType{"Capacitance", "Capacitance", false},
+    SemanticType{"Current", "Current", false},
+    SemanticType{"DataRate", "DataRate", false},
+    SemanticType{"DataSize", "DataSize", false},
+    SemanticType{"Density", "Density", false},
+    SemanticType{"Distance", "Length", false},
+    SemanticType{"ElectricCharge", "Charge", false},
+    SemanticType{"Energy", "Energy", false},
+    SemanticType{"Force", "Force", false},
+    SemanticType{"Frequency", "Frequency", false},
+    SemanticType{"Humidity", "Density", false},
+    SemanticType{"Illuminance", "Illuminance", false},
+    SemanticType{"Inductance", "Inductance", false},
+    SemanticType{"Latitude", "Angle", false},
+    SemanticType{"Length", "Length", false},
+    SemanticType{"Longitude", "Angle", false},
+    SemanticType{"Luminance", "Luminance", false},
+    SemanticType{"Luminosity", "Power", false},
     SemanticType{"LuminousFlux", "LuminousFlux", false},
     SemanticType{"LuminousIntensity", "LuminousIntensity", false},
     SemanticType{"MagneticFlux", "MagneticFlux", false},
-    SemanticType{"MagneticInduction", "MagneticInduction", false}, SemanticType{"Mass", "Mass", false},
-    SemanticType{"MassFlowRate", "MassFlowRate", false}, SemanticType{"Power", "Power", false},
-    SemanticType{"Pressure", "Pressure", false}, SemanticType{"RelativeHumidity", "Ratio", false},
-    SemanticType{"Resistance", "Resistance", false}, SemanticType{"SoundPressure", "SoundPressure", false},
-    SemanticType{"Temperature", "Temperature", false}, SemanticType{"Thrust", "Force", false},
-    SemanticType{"TimeSpan", "Time", false}, SemanticType{"Torque", "Torque", false},
-    SemanticType{"Velocity", "Velocity", false}, SemanticType{"Voltage", "Voltage", false},
-    SemanticType{"Volume", "Volume", false}, SemanticType{"VolumeFlowRate", "VolumeFlowRate", false},
-    SemanticType{"ApparentEnergy", "ApparentEnergy", true}, SemanticType{"ApparentPower", "ApparentPower", true},
-    SemanticType{"Concentration", "Ratio", true}, SemanticType{"EnergyRate", "Power", true},
+    SemanticType{"MagneticInduction", "MagneticInduction", false},
+    SemanticType{"Mass", "Mass", false},
+    SemanticType{"MassFlowRate", "MassFlowRate", false},
+    SemanticType{"Power", "Power", false},
+    SemanticType{"Pressure", "Pressure", false},
+    SemanticType{"RelativeHumidity", "Ratio", false},
+    SemanticType{"Resistance", "Resistance", false},
+    SemanticType{"SoundPressure", "SoundPressure", false},
+    SemanticType{"Temperature", "Temperature", false},
+    SemanticType{"Thrust", "Force", false},
+    SemanticType{"TimeSpan", "Time", false},
+    SemanticType{"Torque", "Torque", false},
+    SemanticType{"Velocity", "Velocity", false},
+    SemanticType{"Voltage", "Voltage", false},
+    SemanticType{"Volume", "Volume", false},
+    SemanticType{"VolumeFlowRate", "VolumeFlowRate", false},
+    SemanticType{"ApparentEnergy", "ApparentEnergy", true},
+    SemanticType{"ApparentPower", "ApparentPower", true},
+    SemanticType{"Concentration", "Ratio", true},
+    SemanticType{"EnergyRate", "Power", true},
     SemanticType{"IonizingRadiationDose", "IonizingRadiationDose", true},
-    SemanticType{"Irradiance", "Irradiance", true}, SemanticType{"Radioactivity", "Radioactivity", true},
-    SemanticType{"ReactiveEnergy", "ReactiveEnergy", true}, SemanticType{"ReactivePower", "ReactivePower", true},
+    SemanticType{"Irradiance", "Irradiance", true},
+    SemanticType{"Radioactivity", "Radioactivity", true},
+    SemanticType{"ReactiveEnergy", "ReactiveEnergy", true},
+    SemanticType{"ReactivePower", "ReactivePower", true},
     SemanticType{"RelativeDensity", "Ratio", true},
 };
 

@@ -63,8 +63,8 @@ const json::value* unwrap_value_object(const json::object& object, ValueKind kin
         return nullptr;
     }
     const auto* type = object.if_contains("@type");
-    const bool integer_enum = kind == ValueKind::enum_value && type != nullptr &&
-                              is_valid_xsd_type(*type, ValueKind::integer);
+    const bool integer_enum =
+        kind == ValueKind::enum_value && type != nullptr && is_valid_xsd_type(*type, ValueKind::integer);
     if (type != nullptr && !integer_enum && !is_valid_xsd_type(*type, kind)) {
         site.report(at, "value-object-type", "@type of a value object must be xsd:" + std::string(xsd_name(kind)));
         return nullptr;
@@ -131,14 +131,14 @@ bool check_literal(const json::value& value, const PropertySpec& spec, const Val
     const std::string_view text = value.get_string();
     const int max_length = spec.max_length(site.version);
     if (max_length > 0 && utf16_length(text) > static_cast<std::size_t>(max_length)) {
-        site.report(at, "string-length",
-                    "'" + term + "' is longer than " + std::to_string(max_length) + " characters");
+        site.report(at, "string-length", "'" + term + "' is longer than " + std::to_string(max_length) + " characters");
         return false;
     }
     if (spec.name_pattern && !is_valid_name(text)) {
         site.report(at, "name-pattern",
-                    "'" + std::string(text) + "' is not a valid name (a letter, then letters, digits or '_', "
-                    "not ending in '_')");
+                    "'" + std::string(text) +
+                        "' is not a valid name (a letter, then letters, digits or '_', "
+                        "not ending in '_')");
         return false;
     }
     if (const auto allowed = allowed_terms(spec.kind); !allowed.empty()) {
@@ -296,8 +296,7 @@ void read_lang_item(const json::value& item, const PropertySpec& spec, const Val
 
 } // namespace
 
-std::vector<PropertyValue> read_lang_string(const json::value& value, const PropertySpec& spec,
-                                            const ValueSite& site) {
+std::vector<PropertyValue> read_lang_string(const json::value& value, const PropertySpec& spec, const ValueSite& site) {
     std::vector<PropertyValue> values;
     // A lone {"@value", "@language"} object is not a localizable string; only strings,
     // language maps and arrays are.

@@ -8,7 +8,6 @@
 #include "core/dtdl/metamodel.hpp"
 
 #include <boost/json/value.hpp>
-
 #include <string>
 #include <vector>
 
@@ -17,7 +16,7 @@ namespace dtwin::core::dtdl {
 /// Where the values being read sit, and where to report problems.
 struct ValueSite {
     std::string_view document;
-    std::string pointer;           ///< pointer of the property value
+    std::string pointer; ///< pointer of the property value
     int version;
     std::vector<ModelIssue>* issues;
 
@@ -29,8 +28,8 @@ struct ValueSite {
 /// Reads a literal-valued property (every ValueKind except lang_string, element and
 /// schema). Values of the wrong type, nulls, too many values, too long strings and
 /// names breaking the name pattern are reported through `site`.
-[[nodiscard]] std::vector<PropertyValue> read_literal_values(const boost::json::value& value,
-                                                             const PropertySpec& spec, const ValueSite& site);
+[[nodiscard]] std::vector<PropertyValue> read_literal_values(const boost::json::value& value, const PropertySpec& spec,
+                                                             const ValueSite& site);
 
 /// Reads a localizable string (description, displayName): a string, a language map
 /// {"en": "..."} or an array of strings and {"@value", "@language"} objects.
