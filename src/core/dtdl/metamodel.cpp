@@ -1,6 +1,5 @@
 // The class and property tables of DTDL v2 and v3 (facts from the language
 // specifications; limits as the specifications state them).
-// clang-format off: the tables below are aligned by hand, column by column.
 #include "core/dtdl/metamodel.hpp"
 
 #include <algorithm>

@@ -5,7 +5,6 @@
 // property up here instead of hard-coding one function per class, the way the
 // language specification itself is written (one table per class). Version bits
 // let one table serve v2 and v3. Immutable constant data; safe from any thread.
-// clang-format off: the tables below are aligned by hand, column by column.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,5 @@
 // Semantic types and units of DTDL: built into the v2 context, and brought to v3 by
 // the QuantitativeTypes extension (which adds semantic types and units of its own).
-// clang-format off: the tables below are aligned by hand, column by column.
 #include "core/dtdl/semantic_types.hpp"
 
 #include <algorithm>
