@@ -153,63 +153,71 @@ Result<LoadCounts> SqliteStore::load_locked(const LoadSink& sink) {
 // Lookups by key
 // ---------------------------------------------------------------------------------------
 
-Result<ModelRecord> SqliteStore::get_model(std::string_view id) {
+template <typename T, typename Bind, typename Read>
+Result<std::vector<T>> SqliteStore::select_rows(Query query, Bind bind, Read read, std::string_view doing) {
     const std::lock_guard lock(m_mutex);
-    auto prepared = statement(Query::get_model);
+    auto prepared = statement(query);
+    if (!prepared) {
+        return std::unexpected(prepared.error());
+    }
+    Statement& rows = **prepared;
+    ResetOnExit reset(rows);
+    bind(rows);
+    std::vector<T> out;
+    int rc = SQLITE_ROW;
+    while ((rc = rows.step()) == SQLITE_ROW) {
+        out.push_back(read(rows));
+    }
+    if (rc != SQLITE_DONE) {
+        return std::unexpected(m_connection.error(rc, std::string(doing)));
+    }
+    return out;
+}
+
+template <typename T, typename Bind, typename Read>
+Result<T> SqliteStore::select_one(Query query, Bind bind, Read read, core::Error missing, std::string_view doing) {
+    const std::lock_guard lock(m_mutex);
+    auto prepared = statement(query);
     if (!prepared) {
         return std::unexpected(prepared.error());
     }
     Statement& row = **prepared;
     ResetOnExit reset(row);
-    row.bind(1, id);
+    bind(row);
     const int rc = row.step();
     if (rc == SQLITE_ROW) {
-        return read_model(row);
+        return read(row);
     }
     if (rc == SQLITE_DONE) {
-        return core::fail(core::ErrorCode::unknown_model, "no model with this id in the store", std::string(id));
+        return std::unexpected(std::move(missing));
     }
-    return std::unexpected(m_connection.error(rc, "cannot read model " + std::string(id)));
+    return std::unexpected(m_connection.error(rc, std::string(doing)));
+}
+
+Result<ModelRecord> SqliteStore::get_model(std::string_view id) {
+    return select_one<ModelRecord>(
+        Query::get_model, [&](Statement& row) { row.bind(1, id); }, read_model,
+        {core::ErrorCode::unknown_model, "no model with this id in the store", std::string(id)},
+        "cannot read model " + std::string(id));
 }
 
 Result<TwinRecord> SqliteStore::get_twin(std::string_view id) {
-    const std::lock_guard lock(m_mutex);
-    auto prepared = statement(Query::get_twin);
-    if (!prepared) {
-        return std::unexpected(prepared.error());
-    }
-    Statement& row = **prepared;
-    ResetOnExit reset(row);
-    row.bind(1, id);
-    const int rc = row.step();
-    if (rc == SQLITE_ROW) {
-        return read_twin(row);
-    }
-    if (rc == SQLITE_DONE) {
-        return core::fail(core::ErrorCode::unknown_twin, "no twin with this id in the store", std::string(id));
-    }
-    return std::unexpected(m_connection.error(rc, "cannot read twin " + std::string(id)));
+    return select_one<TwinRecord>(
+        Query::get_twin, [&](Statement& row) { row.bind(1, id); }, read_twin,
+        {core::ErrorCode::unknown_twin, "no twin with this id in the store", std::string(id)},
+        "cannot read twin " + std::string(id));
 }
 
 Result<RelationshipRecord> SqliteStore::get_relationship(std::string_view source, std::string_view id) {
-    const std::lock_guard lock(m_mutex);
-    auto prepared = statement(Query::get_relationship);
-    if (!prepared) {
-        return std::unexpected(prepared.error());
-    }
-    Statement& row = **prepared;
-    ResetOnExit reset(row);
-    row.bind(1, source);
-    row.bind(2, id);
-    const int rc = row.step();
-    if (rc == SQLITE_ROW) {
-        return read_relationship(row);
-    }
     const std::string where = std::string(source) + "/relationships/" + std::string(id);
-    if (rc == SQLITE_DONE) {
-        return core::fail(core::ErrorCode::unknown_relationship, "no relationship with this id in the store", where);
-    }
-    return std::unexpected(m_connection.error(rc, "cannot read relationship " + where));
+    return select_one<RelationshipRecord>(
+        Query::get_relationship,
+        [&](Statement& row) {
+            row.bind(1, source);
+            row.bind(2, id);
+        },
+        read_relationship, {core::ErrorCode::unknown_relationship, "no relationship with this id in the store", where},
+        "cannot read relationship " + where);
 }
 
 Result<std::optional<std::uint64_t>> SqliteStore::cursor(std::string_view source) {
@@ -246,70 +254,38 @@ Result<std::vector<CursorRecord>> SqliteStore::cursors() {
 // ---------------------------------------------------------------------------------------
 
 Result<std::vector<HistorySample>> SqliteStore::history(const HistoryQuery& query) {
-    const std::lock_guard lock(m_mutex);
-    auto prepared = statement(Query::history);
-    if (!prepared) {
-        return std::unexpected(prepared.error());
-    }
-    Statement& rows = **prepared;
-    ResetOnExit reset(rows);
-    rows.bind(1, query.twin);
-    rows.bind(2, query.property);
-    rows.bind(3, to_micros(query.from));
-    rows.bind(4, to_micros(query.to));
-    rows.bind(5, sql_limit(query.limit));
-    std::vector<HistorySample> samples;
-    int rc = SQLITE_ROW;
-    while ((rc = rows.step()) == SQLITE_ROW) {
-        samples.push_back(HistorySample{query.twin, query.property, from_micros(rows.column_int64(0)),
-                                        from_sql(rows.column_int64(1)), read_value(rows, 2, 3)});
-    }
-    if (rc != SQLITE_DONE) {
-        return std::unexpected(m_connection.error(rc, "cannot read history of " + query.twin + " " + query.property));
-    }
-    return samples;
+    return select_rows<HistorySample>(
+        Query::history,
+        [&](Statement& rows) {
+            rows.bind(1, query.twin);
+            rows.bind(2, query.property);
+            rows.bind(3, to_micros(query.from));
+            rows.bind(4, to_micros(query.to));
+            rows.bind(5, sql_limit(query.limit));
+        },
+        [&](Statement& rows) {
+            return HistorySample{query.twin, query.property, from_micros(rows.column_int64(0)),
+                                 from_sql(rows.column_int64(1)), read_value(rows, 2, 3)};
+        },
+        "cannot read history of " + query.twin + " " + query.property);
 }
 
 Result<std::vector<std::string>> SqliteStore::history_properties(std::string_view twin) {
-    const std::lock_guard lock(m_mutex);
-    auto prepared = statement(Query::history_properties);
-    if (!prepared) {
-        return std::unexpected(prepared.error());
-    }
-    Statement& rows = **prepared;
-    ResetOnExit reset(rows);
-    rows.bind(1, twin);
-    std::vector<std::string> properties;
-    int rc = SQLITE_ROW;
-    while ((rc = rows.step()) == SQLITE_ROW) {
-        properties.emplace_back(rows.column_text(0));
-    }
-    if (rc != SQLITE_DONE) {
-        return std::unexpected(m_connection.error(rc, "cannot list the history of " + std::string(twin)));
-    }
-    return properties;
+    return select_rows<std::string>(
+        Query::history_properties, [&](Statement& rows) { rows.bind(1, twin); },
+        [](Statement& rows) { return std::string(rows.column_text(0)); },
+        "cannot list the history of " + std::string(twin));
 }
 
 Result<std::vector<AlertRecord>> SqliteStore::list_alerts(const AlertQuery& query) {
-    const std::lock_guard lock(m_mutex);
-    auto prepared = statement(Query::list_alerts);
-    if (!prepared) {
-        return std::unexpected(prepared.error());
-    }
-    Statement& rows = **prepared;
-    ResetOnExit reset(rows);
-    rows.bind(1, query.twin);
-    rows.bind(2, query.state);
-    rows.bind(3, sql_limit(query.limit));
-    std::vector<AlertRecord> alerts;
-    int rc = SQLITE_ROW;
-    while ((rc = rows.step()) == SQLITE_ROW) {
-        alerts.push_back(read_alert(rows));
-    }
-    if (rc != SQLITE_DONE) {
-        return std::unexpected(m_connection.error(rc, "cannot list alerts"));
-    }
-    return alerts;
+    return select_rows<AlertRecord>(
+        Query::list_alerts,
+        [&](Statement& rows) {
+            rows.bind(1, query.twin);
+            rows.bind(2, query.state);
+            rows.bind(3, sql_limit(query.limit));
+        },
+        read_alert, "cannot list alerts");
 }
 
 Result<StoreSettings> SqliteStore::settings() {

@@ -106,6 +106,13 @@ private:
     static const char* sql_text(Query query);
     /// The prepared statement for `query` (prepares it the first time).
     Result<Statement*> statement(Query query);
+    /// Runs a read query under the lock: `bind(Statement&)` sets its parameters and
+    /// `read(Statement&)` turns each row into a T. `doing` names the read in errors.
+    template <typename T, typename Bind, typename Read>
+    Result<std::vector<T>> select_rows(Query query, Bind bind, Read read, std::string_view doing);
+    /// A lookup by key: the one row `read` turns into a T, or `missing` when none matches.
+    template <typename T, typename Bind, typename Read>
+    Result<T> select_one(Query query, Bind bind, Read read, core::Error missing, std::string_view doing);
     /// Steps a write statement that returns no rows, and resets it.
     Result<void> run(Statement& statement, std::string_view doing);
     /// Runs a statement without parameters that returns no rows (BEGIN, COMMIT...).
