@@ -19,6 +19,14 @@ core::Result<boost::json::value> read_json_argument(const std::string& argument,
     return parse_json_text(argument, what);
 }
 
+core::Result<boost::json::value> read_json_object_argument(const std::string& argument, const std::string& what) {
+    auto value = read_json_argument(argument, what);
+    if (value && !value->is_object()) {
+        return core::fail(core::ErrorCode::invalid_json, "expected a JSON object of properties", what);
+    }
+    return value;
+}
+
 int run_cli(int argc, char** argv) {
     CLI::App app{"dtwin: a self-hosted digital-twin platform", "dtwin"};
     app.require_subcommand(1);

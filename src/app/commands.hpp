@@ -21,4 +21,7 @@ void add_config_commands(CLI::App& app, Action& action);
 /// Reads a JSON argument: inline JSON text, or "@FILE" for the contents of FILE.
 core::Result<boost::json::value> read_json_argument(const std::string& argument, const std::string& what);
 
+/// read_json_argument for arguments that must be a JSON object (property sets).
+core::Result<boost::json::value> read_json_object_argument(const std::string& argument, const std::string& what);
+
 } // namespace dtwin::app

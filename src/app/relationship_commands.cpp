@@ -58,13 +58,9 @@ int persist(CommandContext& ctx, Workspace& workspace, const RelationshipArgumen
 }
 
 int create(CommandContext& ctx, RelationshipArguments args) {
-    auto body = read_json_argument(args.properties, "--properties");
+    auto body = read_json_object_argument(args.properties, "--properties");
     if (!body) {
         return report_error(ctx, body.error());
-    }
-    if (!body->is_object()) {
-        return report_error(ctx,
-                            {core::ErrorCode::invalid_json, "expected a JSON object of properties", "--properties"});
     }
     auto& object = body->get_object();
     object["$relationshipName"] = args.name;

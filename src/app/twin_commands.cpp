@@ -72,13 +72,9 @@ int print_twin(const CommandContext& ctx, Workspace& workspace, const std::strin
 }
 
 int create(CommandContext& ctx, const TwinArguments& args) {
-    auto body = read_json_argument(args.body, "--properties");
+    auto body = read_json_object_argument(args.body, "--properties");
     if (!body) {
         return report_error(ctx, body.error());
-    }
-    if (!body->is_object()) {
-        return report_error(ctx,
-                            {core::ErrorCode::invalid_json, "expected a JSON object of properties", "--properties"});
     }
     auto& object = body->get_object();
     if (!args.model.empty()) {
@@ -100,9 +96,7 @@ int create(CommandContext& ctx, const TwinArguments& args) {
     if (auto created = (*workspace)->graph().create_twin(args.id, *body, *options); !created) {
         return report_error(ctx, created.error());
     }
-    store::WriteBatch batch;
-    (*workspace)->stage_twins(batch, {args.id});
-    if (auto committed = (*workspace)->commit(std::move(batch)); !committed) {
+    if (auto committed = (*workspace)->commit_twins({args.id}); !committed) {
         return report_error(ctx, committed.error());
     }
     return print_twin(ctx, **workspace, args.id);
@@ -137,9 +131,7 @@ int patch(CommandContext& ctx, const TwinArguments& args) {
         return report_error(ctx, result.error());
     }
     if (result->changed()) {
-        store::WriteBatch batch;
-        (*workspace)->stage_twins(batch, {args.id});
-        if (auto committed = (*workspace)->commit(std::move(batch)); !committed) {
+        if (auto committed = (*workspace)->commit_twins({args.id}); !committed) {
             return report_error(ctx, committed.error());
         }
     }
@@ -163,9 +155,7 @@ int remove(CommandContext& ctx, const TwinArguments& args) {
     if (auto deleted = (*workspace)->graph().delete_twin(args.id, *options); !deleted) {
         return report_error(ctx, deleted.error());
     }
-    store::WriteBatch batch;
-    (*workspace)->stage_twins(batch, {args.id});
-    if (auto committed = (*workspace)->commit(std::move(batch)); !committed) {
+    if (auto committed = (*workspace)->commit_twins({args.id}); !committed) {
         return report_error(ctx, committed.error());
     }
     if (ctx.json) {

@@ -256,6 +256,12 @@ void Workspace::stage_relationship(store::WriteBatch& batch, const std::string& 
     }
 }
 
+core::Result<void> Workspace::commit_twins(const std::vector<std::string>& twin_ids) {
+    store::WriteBatch batch;
+    stage_twins(batch, twin_ids);
+    return commit(std::move(batch));
+}
+
 core::Result<void> Workspace::commit(store::WriteBatch batch) {
     batch.set_cursor(std::string(k_version_cursor), m_graph.last_version());
     return m_store->commit(batch);

@@ -52,6 +52,8 @@ public:
     void stage_twins(store::WriteBatch& batch, const std::vector<std::string>& twin_ids) const;
     /// Same for a relationship of `source`.
     void stage_relationship(store::WriteBatch& batch, const std::string& source, const std::string& id) const;
+    /// Commits the current state of these twins (stage_twins + commit).
+    [[nodiscard]] core::Result<void> commit_twins(const std::vector<std::string>& twin_ids);
     /// Commits `batch` (after adding the version counter).
     [[nodiscard]] core::Result<void> commit(store::WriteBatch batch);
 
