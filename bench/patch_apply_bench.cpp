@@ -3,6 +3,7 @@
 // Each iteration applies one patch with a new source time, so every property really
 // changes: validation, event-time check, metadata, version bump and the change event are
 // all paid. Items are property updates.
+#include "core/json_patch.hpp"
 #include "core/twin_graph.hpp"
 #include "room_model.hpp"
 
@@ -90,8 +91,35 @@ void BM_PatchReplaceOnePropertyFromJson(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 
+/// The floor, in the same run: the same patches applied to the Room's properties as a
+/// plain JSON document (core's RFC 6902 apply, atomic), with no model, no validation, no
+/// metadata, no version and no change event. What a twin write costs above this is the
+/// price of being a twin.
+void run_plain(benchmark::State& state, std::size_t properties) {
+    json::value document = dtwin::bench::make_room_body(0);
+    document.as_object().erase("$metadata");
+    auto patch = make_patch(properties);
+    std::int64_t i = 0;
+    for (auto _ : state) {
+        set_values(patch, ++i);
+        auto result = apply_patch(document, patch);
+        benchmark::DoNotOptimize(result);
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(properties));
+}
+
+void BM_PlainJsonPatchOneProperty(benchmark::State& state) {
+    run_plain(state, 1);
+}
+
+void BM_PlainJsonPatchFiveProperties(benchmark::State& state) {
+    run_plain(state, 5);
+}
+
 } // namespace
 
+BENCHMARK(BM_PlainJsonPatchOneProperty);
+BENCHMARK(BM_PlainJsonPatchFiveProperties);
 BENCHMARK(BM_PatchReplaceOneProperty);
 BENCHMARK(BM_PatchReplaceFiveProperties);
 BENCHMARK(BM_PatchReplaceOnePropertyFromJson);

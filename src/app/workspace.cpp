@@ -1,6 +1,6 @@
 #include "app/workspace.hpp"
 
-#include "app/bounded_queue.hpp"
+#include "core/bounded_queue.hpp"
 #include "core/twin_json.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -136,10 +136,10 @@ core::Result<void> Workspace::load_graph() {
     // are restored once every twin is in.
     using RecordChunk = std::vector<store::TwinRecord>;
     using ParsedChunk = std::vector<core::Result<core::Twin>>;
-    BoundedQueue<RecordChunk> to_parse(8);
+    core::BoundedQueue<RecordChunk> to_parse(8);
     // Unbounded in effect: this thread drains it after every push, and a bound here
     // could deadlock with the bound of to_parse.
-    BoundedQueue<ParsedChunk> parsed(std::numeric_limits<std::size_t>::max());
+    core::BoundedQueue<ParsedChunk> parsed(std::numeric_limits<std::size_t>::max());
     const core::ModelRegistry& models = m_graph.models();
     std::thread parser([&] {
         while (auto chunk = to_parse.pop()) {

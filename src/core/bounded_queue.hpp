@@ -1,18 +1,22 @@
 // A bounded, closable FIFO between threads: producers wait while it is full, consumers
 // while it is empty; close() wakes everyone, after which pop() drains what is left and
 // then returns nullopt. Used to hand work from one thread to another (the start-up
-// loader's parse stage now; the MQTT library thread's hand-over later).
+// loader's parse stage in app, the MQTT library thread's hand-over in mqtt).
+//
+// It lives here, header-only, because core is the one target every other target links;
+// the core's own code never uses it (the domain stays free of threads).
 //
 // Threads: any number of producers and consumers.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
 #include <optional>
 
-namespace dtwin::app {
+namespace dtwin::core {
 
 template <typename T> class BoundedQueue {
 public:
@@ -34,6 +38,14 @@ public:
     std::optional<T> pop() {
         std::unique_lock lock(m_mutex);
         m_not_empty.wait(lock, [&] { return m_closed || !m_items.empty(); });
+        return take(lock);
+    }
+
+    /// Waits at most `timeout` for an item; nullopt on timeout, or when the queue is
+    /// closed and empty.
+    template <typename Rep, typename Period> std::optional<T> pop_for(std::chrono::duration<Rep, Period> timeout) {
+        std::unique_lock lock(m_mutex);
+        m_not_empty.wait_for(lock, timeout, [&] { return m_closed || !m_items.empty(); });
         return take(lock);
     }
 
@@ -70,4 +82,4 @@ private:
     bool m_closed = false;
 };
 
-} // namespace dtwin::app
+} // namespace dtwin::core
