@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include "app/mapping_config.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -58,6 +60,15 @@ void check_allowed(const ConfigKey& key, const std::string& text, std::string_vi
     throw ConfigError(fmt::format("{}: {} = \"{}\" is not allowed (expected one of: {})", where, key.name, text, list));
 }
 
+/// Checks an integer value against the key's minimum; `where` prefixes the message.
+std::int64_t check_minimum(const ConfigKey& key, std::int64_t n, std::string_view where) {
+    if (key.minimum && n < *key.minimum) {
+        throw ConfigError(
+            fmt::format("{}: {} = {} is too small (the least allowed is {})", where, key.name, n, *key.minimum));
+    }
+    return n;
+}
+
 /// Converts override text to the key's type.
 ConfigValue parse_text(const ConfigKey& key, std::string_view text, std::string_view where) {
     const auto bad = [&] {
@@ -83,7 +94,7 @@ ConfigValue parse_text(const ConfigKey& key, std::string_view text, std::string_
         if (ec != std::errc{} || p != text.data() + text.size()) {
             throw bad();
         }
-        return n;
+        return check_minimum(key, n, where);
     }
     case ConfigType::number: {
         double d = 0;
@@ -117,7 +128,7 @@ ConfigValue from_node(const ConfigKey& key, const toml::node& node, std::string_
         throw bad();
     case ConfigType::integer:
         if (const auto* i = node.as_integer()) {
-            return i->get();
+            return check_minimum(key, i->get(), where);
         }
         throw bad();
     case ConfigType::number:
@@ -132,9 +143,14 @@ ConfigValue from_node(const ConfigKey& key, const toml::node& node, std::string_
     throw bad();
 }
 
+/// Copies every key of `table` into `out`, checked against the key table. The top-level
+/// `mapping` array is not a key: it is left to load_mappings().
 void walk(const toml::table& table, const std::string& prefix, const std::string& file,
           std::map<std::string, ConfigValue, std::less<>>& out) {
     for (const auto& [name, node] : table) {
+        if (prefix.empty() && name.str() == k_mapping_table) {
+            continue;
+        }
         const std::string key = prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
         const auto where = fmt::format("{}:{}", file, node.source().begin.line);
         if (const auto* sub = node.as_table()) {
@@ -167,7 +183,9 @@ void Config::load_file(const std::string& path) {
     }
     auto values = m_values;
     walk(table, "", path, values);
+    auto mappings = load_mappings(table, path);
     m_values = std::move(values);
+    m_mappings = std::move(mappings);
 }
 
 void Config::apply_override(std::string_view assignment) {
@@ -179,6 +197,10 @@ void Config::apply_override(std::string_view assignment) {
 }
 
 void Config::set(std::string_view key, std::string_view value, std::string_view origin) {
+    if (key == k_mapping_table || key.starts_with(std::string(k_mapping_table) + ".")) {
+        throw ConfigError(
+            fmt::format("{}: mappings can only be given in the config file ([[mapping]] tables)", origin));
+    }
     const ConfigKey* def = find_key(key);
     if (def == nullptr) {
         throw ConfigError(fmt::format("{}: unknown key \"{}\" (see docs/configuration.md)", origin, key));
@@ -216,7 +238,30 @@ std::vector<std::pair<std::string, std::string>> Config::entries() const {
     for (const auto& [k, v] : m_values) {
         out.emplace_back(k, render(v));
     }
+    for (const auto& rule : m_mappings) {
+        out.emplace_back(fmt::format("mapping.{}.topic", rule.name), rule.topic_filter);
+        out.emplace_back(fmt::format("mapping.{}.twin", rule.name), rule.twin_id);
+    }
     return out;
+}
+
+namespace {
+
+/// Milliseconds as microseconds, saturating: a huge limit means "no limit", not overflow.
+std::chrono::microseconds saturating_ms(std::int64_t ms) {
+    constexpr auto k_max_ms = std::chrono::microseconds::max().count() / 1000;
+    return std::chrono::milliseconds{std::min(ms, k_max_ms)};
+}
+
+} // namespace
+
+ingest::TimeOptions Config::time_options() const {
+    return {.max_skew = saturating_ms(get_integer("ingest.max_skew_ms")),
+            .max_lateness = saturating_ms(get_integer("ingest.max_lateness_ms"))};
+}
+
+ingest::IngestLimits Config::ingest_limits() const {
+    return {.max_payload_bytes = static_cast<std::size_t>(get_integer("ingest.max_payload_bytes"))};
 }
 
 } // namespace dtwin::app

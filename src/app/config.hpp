@@ -5,8 +5,12 @@
 // Thread: built once at start-up on the main thread, read-only afterwards.
 #pragma once
 
+#include "ingest/mapping.hpp"
+#include "ingest/mapping_rule.hpp"
+
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -31,6 +35,7 @@ struct ConfigKey {
     std::string_view default_value;        ///< in TOML syntax for its type ("process", "true", "5")
     std::vector<std::string_view> allowed; ///< for strings: the only values accepted (empty: any)
     std::string_view description;
+    std::optional<std::int64_t> minimum; ///< for integers: the smallest value accepted (none: any)
 };
 
 /// Every key dtwin knows (documented one by one in docs/configuration.md).
@@ -38,13 +43,16 @@ std::span<const ConfigKey> config_keys();
 
 using ConfigValue = std::variant<std::string, bool, std::int64_t, double>;
 
-/// The effective configuration: defaults, then the file, then `--set` overrides.
+/// The effective configuration: defaults, then the file, then `--set` overrides. Besides
+/// the keys of the table it holds the ingest mapping rules, which only the file can give
+/// (`[[mapping]]` tables, mapping_config.hpp).
 class Config {
 public:
     /// Defaults only.
     Config();
 
-    /// Reads `path` (TOML). Throws ConfigError naming the file, line and key.
+    /// Reads `path` (TOML), keys and `[[mapping]]` tables. Throws ConfigError naming the
+    /// file, line and key (and the mapping); the configuration is unchanged then.
     void load_file(const std::string& path);
 
     /// Applies one `key=value` override. Throws ConfigError naming the override.
@@ -59,12 +67,23 @@ public:
     /// Sets a key programmatically (e.g. --data onto data.dir). Same checks as --set.
     void set(std::string_view key, std::string_view value, std::string_view origin);
 
-    /// Every key with its effective value rendered as text (for `dtwin config show`).
+    /// Every key with its effective value rendered as text (for `dtwin config show`),
+    /// followed by `mapping.<name>.topic` and `mapping.<name>.twin` for each mapping rule.
     [[nodiscard]] std::vector<std::pair<std::string, std::string>> entries() const;
+
+    /// The mapping rules of the file, in file order, each checked by validate_rule().
+    /// Empty without a file or when it has no `[[mapping]]` table.
+    [[nodiscard]] const std::vector<ingest::MappingRule>& mappings() const noexcept { return m_mappings; }
+
+    /// ingest.max_skew_ms and ingest.max_lateness_ms as the mapping engine takes them.
+    [[nodiscard]] ingest::TimeOptions time_options() const;
+    /// ingest.max_payload_bytes as the mapping engine takes it.
+    [[nodiscard]] ingest::IngestLimits ingest_limits() const;
 
 private:
     const ConfigValue& value(std::string_view key, ConfigType expected) const;
     std::map<std::string, ConfigValue, std::less<>> m_values;
+    std::vector<ingest::MappingRule> m_mappings;
 };
 
 } // namespace dtwin::app

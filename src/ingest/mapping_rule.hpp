@@ -1,6 +1,6 @@
 // Mapping rules: plain data saying how an MQTT message becomes twin property updates.
 //
-// A rule is filled by the config loader (one `[[ingest.rule]]` table each, later) or by
+// A rule is filled by the config loader (one `[[mapping]]` table each, later) or by
 // code (prototype_rules()). It holds no compiled state: validate_rule() checks it once at
 // start-up, map_message() (mapping.hpp) reads it for every message.
 //
