@@ -50,6 +50,13 @@ class Conventions(DtwinTestCase):
         self.assertEqual(self.ok("config", "show", "--json", "--config", good).json()["store.durability"], "power")
 
 
+    def test_example_config_lists_its_mappings(self):
+        shown = self.ok("config", "show", "--json", "--config", os.path.join(EXAMPLE_DIR, "dtwin.toml")).json()
+        self.assertEqual(shown["mapping.room-node.topic"], "rooms/{room}")
+        self.assertEqual({shown[f"mapping.combined-{n}.twin"] for n in ("door", "device_1", "device_2")},
+                         {"Door", "Room1", "Room2"})
+
+
 class Models(DtwinTestCase):
     def test_validate_example_models(self):
         result = self.ok("model", "validate", os.path.join(EXAMPLE_DIR, "models"), "--json", data=False)
