@@ -251,6 +251,37 @@ core::Result<std::string> message_payload(const json::object& object, const std:
     return bad(pointer + "/payload", "missing (one of \"payload\" and \"payload_base64\" is required)");
 }
 
+/// A body on a gateway topic, past the checks every such body shares.
+struct CheckedBody {
+    json::value document; ///< an object with only the allowed members
+    std::string gateway;  ///< from the topic, equal to the body's "gateway"
+};
+
+/// The topic names a gateway; the payload is JSON of at most `max_bytes`, an object with
+/// no members but `members`, of our version, naming the topic's gateway.
+core::Result<CheckedBody> open_body(std::string_view topic, std::string_view suffix, std::string_view payload,
+                                    std::size_t max_bytes, std::initializer_list<std::string_view> members) {
+    auto topic_gateway = gateway_of_received(topic, suffix);
+    if (!topic_gateway) {
+        return std::unexpected(topic_gateway.error());
+    }
+    auto document = parse_document(payload, max_bytes);
+    if (!document) {
+        return std::unexpected(document.error());
+    }
+    auto root = as_object(*document, "", members);
+    if (!root) {
+        return std::unexpected(root.error());
+    }
+    if (auto version = check_version(**root); !version) {
+        return std::unexpected(version.error());
+    }
+    if (auto gateway = check_gateway(**root, *topic_gateway); !gateway) {
+        return std::unexpected(gateway.error());
+    }
+    return CheckedBody{std::move(*document), std::move(*topic_gateway)};
+}
+
 core::Result<EnvelopeMessage> decode_message(const json::value& value, const std::string& pointer,
                                              std::uint64_t previous_sequence) {
     auto object = as_object(value, pointer, {"sequence", "topic", "received_at", "payload", "payload_base64"});
@@ -326,25 +357,14 @@ core::Result<std::string> gateway_from_topic(std::string_view topic) {
 }
 
 core::Result<Envelope> decode_envelope(std::string_view topic, std::string_view payload, const EnvelopeLimits& limits) {
-    auto topic_gateway = gateway_of_received(topic, k_envelope_suffix);
-    if (!topic_gateway) {
-        return std::unexpected(topic_gateway.error());
+    auto body =
+        open_body(topic, k_envelope_suffix, payload, limits.max_envelope_bytes, {"version", "gateway", "messages"});
+    if (!body) {
+        return std::unexpected(body.error());
     }
-    auto document = parse_document(payload, limits.max_envelope_bytes);
-    if (!document) {
-        return std::unexpected(document.error());
-    }
-    auto root = as_object(*document, "", {"version", "gateway", "messages"});
-    if (!root) {
-        return std::unexpected(root.error());
-    }
-    if (auto version = check_version(**root); !version) {
-        return std::unexpected(version.error());
-    }
-    if (auto gateway = check_gateway(**root, *topic_gateway); !gateway) {
-        return std::unexpected(gateway.error());
-    }
-    auto messages_value = required(**root, "", "messages");
+    const json::object* root = &body->document.get_object();
+    auto& topic_gateway = body->gateway;
+    auto messages_value = required(*root, "", "messages");
     if (!messages_value) {
         return std::unexpected(messages_value.error());
     }
@@ -360,7 +380,7 @@ core::Result<Envelope> decode_envelope(std::string_view topic, std::string_view 
                                     std::to_string(limits.max_messages));
     }
 
-    Envelope envelope{.gateway = std::move(*topic_gateway), .messages = {}};
+    Envelope envelope{.gateway = std::move(topic_gateway), .messages = {}};
     envelope.messages.reserve(messages->size());
     std::uint64_t previous_sequence = 0;
     for (std::size_t i = 0; i < messages->size(); ++i) {
@@ -407,29 +427,17 @@ std::string encode_ack(std::string_view gateway, std::uint64_t highest_sequence)
 core::Result<Ack> decode_ack(std::string_view topic, std::string_view payload) {
     // An ack is a few dozen bytes; anything much bigger is not one.
     constexpr std::size_t k_max_ack_bytes = 1024;
-    auto topic_gateway = gateway_of_received(topic, k_ack_suffix);
-    if (!topic_gateway) {
-        return std::unexpected(topic_gateway.error());
+    auto body = open_body(topic, k_ack_suffix, payload, k_max_ack_bytes, {"version", "gateway", "highest_sequence"});
+    if (!body) {
+        return std::unexpected(body.error());
     }
-    auto document = parse_document(payload, k_max_ack_bytes);
-    if (!document) {
-        return std::unexpected(document.error());
-    }
-    auto root = as_object(*document, "", {"version", "gateway", "highest_sequence"});
-    if (!root) {
-        return std::unexpected(root.error());
-    }
-    if (auto version = check_version(**root); !version) {
-        return std::unexpected(version.error());
-    }
-    if (auto gateway = check_gateway(**root, *topic_gateway); !gateway) {
-        return std::unexpected(gateway.error());
-    }
-    auto highest = required_sequence(**root, "", "highest_sequence", 0);
+    const json::object* root = &body->document.get_object();
+    auto& topic_gateway = body->gateway;
+    auto highest = required_sequence(*root, "", "highest_sequence", 0);
     if (!highest) {
         return std::unexpected(highest.error());
     }
-    return Ack{.gateway = std::move(*topic_gateway), .highest_sequence = *highest};
+    return Ack{.gateway = std::move(topic_gateway), .highest_sequence = *highest};
 }
 
 } // namespace dtwin::ingest
