@@ -48,6 +48,7 @@ int run_cli(int argc, char** argv) {
     add_relationship_commands(app, action);
     add_import_command(app, action);
     add_config_commands(app, action);
+    add_history_command(app, action);
 
     try {
         app.parse(argc, argv);

@@ -130,8 +130,28 @@ int patch(CommandContext& ctx, const TwinArguments& args) {
     if (!result) {
         return report_error(ctx, result.error());
     }
-    if (result->changed()) {
-        if (auto committed = (*workspace)->commit_twins({args.id}); !committed) {
+    // The twin and the history of every value this patch carried commit together.
+    // Without --source-time the graph stamped the applied values with its clock's now,
+    // which is also the twin's new last update time (stale values carry their own time).
+    const core::Twin* twin = (*workspace)->graph().find_twin(args.id);
+    const core::TimePoint source_time =
+        options->source_time.value_or(twin != nullptr ? twin->last_update_time() : core::TimePoint{});
+    store::WriteBatch batch;
+    std::uint64_t sequence = options->sequence.value_or(0);
+    if (sequence == 0) {
+        // The write's version tells its samples apart from those of other writes. A write
+        // that changed nothing has no version of its own: it takes one unused number
+        // (versions must never repeat, they need not be dense).
+        if (!result->changed()) {
+            core::TwinGraph& graph = (*workspace)->graph();
+            graph.raise_version_floor(graph.last_version() + 1);
+        }
+        sequence = (*workspace)->graph().last_version();
+    }
+    const std::size_t samples = stage_history(batch, args.id, *result, source_time, sequence);
+    if (result->changed() || samples > 0) {
+        (*workspace)->stage_twins(batch, {args.id});
+        if (auto committed = (*workspace)->commit(std::move(batch)); !committed) {
             return report_error(ctx, committed.error());
         }
     }

@@ -297,5 +297,55 @@ class BadEnvironment(DtwinTestCase):
             writer.close()
 
 
+class History(DtwinTestCase):
+    def setUp(self):
+        super().setUp()
+        self.load_example()
+        # three co2 samples; the second arrives late (older than the first)
+        for value, time in ((612, "2026-11-24T10:00:05Z"), (580, "2026-11-24T10:00:00Z"),
+                            (700, "2026-11-24T10:01:10Z")):
+            self.ok("twin", "patch", "Room1", json.dumps([{"op": "add", "path": "/co2", "value": value}]),
+                    "--source-time", time)
+
+    def test_raw_samples_include_the_late_one_in_source_time_order(self):
+        history = self.ok("history", "Room1", "co2", "--json").json()
+        self.assertEqual((history["twin"], history["property"]), ("Room1", "co2"))
+        samples = history["samples"]
+        self.assertEqual([s["value"] for s in samples], [580, 612, 700])
+        self.assertTrue(samples[0]["time"].startswith("2026-11-24T10:00:00"))
+        self.assertTrue(samples[2]["time"].startswith("2026-11-24T10:01:10"))
+        self.assertEqual(len({s["sequence"] for s in samples}), 3)
+        # the late sample went to history only: the twin kept the newer value
+        self.assertEqual(self.ok("twin", "get", "Room1", "--json").json()["co2"], 700)
+        # the range is [from, to)
+        ranged = self.ok("history", "Room1", "co2", "--from", "2026-11-24T10:00:05Z", "--to",
+                         "2026-11-24T10:01:10Z", "--json").json()
+        self.assertEqual([s["value"] for s in ranged["samples"]], [612])
+
+    def test_buckets_with_step(self):
+        buckets = self.ok("history", "Room1", "co2", "--step", "1m", "--json").json()["buckets"]
+        self.assertEqual(len(buckets), 2)
+        first, second = buckets
+        self.assertTrue(first["start"].startswith("2026-11-24T10:00:00"))
+        self.assertEqual((first["count"], first["min"], first["max"], first["mean"], first["last"]),
+                         (2, 580, 612, 596, 612))
+        self.assertTrue(second["start"].startswith("2026-11-24T10:01:00"))
+        self.assertEqual((second["count"], second["mean"], second["last"]), (1, 700, 700))
+        # with 10s buckets the six between 10:00:10 and 10:01:10 are empty and left out
+        fine = self.ok("history", "Room1", "co2", "--step", "10s", "--json").json()["buckets"]
+        self.assertEqual([b["count"] for b in fine], [2, 1])
+
+    def test_bad_step_and_times_exit_1_naming_the_option(self):
+        for args, option in ((["--step", "5x"], "--step"), (["--step", "0s"], "--step"),
+                             (["--from", "yesterday"], "--from"), (["--to", "2026-13-01T00:00:00Z"], "--to")):
+            result = self.dtwin("history", "Room1", "co2", *args)
+            self.assertEqual(result.code, 1, result)
+            self.assertIn(option, result.err)
+
+    def test_remove_writes_no_history(self):
+        self.ok("twin", "patch", "Room1", '[{"op": "remove", "path": "/co2"}]')
+        self.assertEqual(len(self.ok("history", "Room1", "co2", "--json").json()["samples"]), 3)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
