@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include "app/engine_config.hpp"
 #include "app/mapping_config.hpp"
 
 #include <algorithm>
@@ -11,6 +12,13 @@
 namespace dtwin::app {
 
 namespace {
+
+/// The top-level arrays of tables that are rules, not keys: only the file can give them.
+constexpr std::string_view k_rule_tables[] = {k_mapping_table, k_derive_table, k_liveness_table};
+
+bool is_rule_table(std::string_view name) {
+    return std::find(std::begin(k_rule_tables), std::end(k_rule_tables), name) != std::end(k_rule_tables);
+}
 
 const ConfigKey* find_key(std::string_view name) {
     const auto keys = config_keys();
@@ -144,11 +152,11 @@ ConfigValue from_node(const ConfigKey& key, const toml::node& node, std::string_
 }
 
 /// Copies every key of `table` into `out`, checked against the key table. The top-level
-/// `mapping` array is not a key: it is left to load_mappings().
+/// rule arrays are not keys: they are left to load_mappings() and load_engine_rules().
 void walk(const toml::table& table, const std::string& prefix, const std::string& file,
           std::map<std::string, ConfigValue, std::less<>>& out) {
     for (const auto& [name, node] : table) {
-        if (prefix.empty() && name.str() == k_mapping_table) {
+        if (prefix.empty() && is_rule_table(name.str())) {
             continue;
         }
         const std::string key = prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
@@ -184,8 +192,10 @@ void Config::load_file(const std::string& path) {
     auto values = m_values;
     walk(table, "", path, values);
     auto mappings = load_mappings(table, path);
+    auto engine_rules = load_engine_rules(table, path);
     m_values = std::move(values);
     m_mappings = std::move(mappings);
+    m_engine_rules = std::move(engine_rules);
 }
 
 void Config::apply_override(std::string_view assignment) {
@@ -197,9 +207,10 @@ void Config::apply_override(std::string_view assignment) {
 }
 
 void Config::set(std::string_view key, std::string_view value, std::string_view origin) {
-    if (key == k_mapping_table || key.starts_with(std::string(k_mapping_table) + ".")) {
+    const auto table = key.substr(0, key.find('.'));
+    if (is_rule_table(table)) {
         throw ConfigError(
-            fmt::format("{}: mappings can only be given in the config file ([[mapping]] tables)", origin));
+            fmt::format("{}: {} rules can only be given in the config file ([[{}]] tables)", origin, table, table));
     }
     const ConfigKey* def = find_key(key);
     if (def == nullptr) {
@@ -236,12 +247,16 @@ double Config::get_number(std::string_view key) const {
 std::vector<std::pair<std::string, std::string>> Config::entries() const {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& [k, v] : m_values) {
-        out.emplace_back(k, render(v));
+        // A secret is not printed: `config show` output ends up in terminals and bug reports.
+        const bool secret = k == "mqtt.password" && !std::get<std::string>(v).empty();
+        out.emplace_back(k, secret ? std::string("********") : render(v));
     }
     for (const auto& rule : m_mappings) {
         out.emplace_back(fmt::format("mapping.{}.topic", rule.name), rule.topic_filter);
         out.emplace_back(fmt::format("mapping.{}.twin", rule.name), rule.twin_id);
     }
+    auto rules = engine_rule_entries(m_engine_rules);
+    out.insert(out.end(), std::make_move_iterator(rules.begin()), std::make_move_iterator(rules.end()));
     return out;
 }
 
@@ -262,6 +277,22 @@ ingest::TimeOptions Config::time_options() const {
 
 ingest::IngestLimits Config::ingest_limits() const {
     return {.max_payload_bytes = static_cast<std::size_t>(get_integer("ingest.max_payload_bytes"))};
+}
+
+engine::EngineOptions Config::engine_options() const {
+    engine::EngineOptions options;
+    options.mappings = m_mappings;
+    options.time_options = time_options();
+    options.ingest_limits = ingest_limits();
+    options.door_state_rules = m_engine_rules.door_state;
+    options.occupancy_rules = m_engine_rules.occupancy;
+    options.liveness_rules = m_engine_rules.liveness;
+    if (const auto days = get_integer("history.retention_days"); days > 0) {
+        // Saturating: a retention of millions of years means "keep everything" too.
+        constexpr auto k_max_days = std::chrono::hours::max().count() / 24;
+        options.history_retention = std::chrono::hours{std::min<std::int64_t>(days, k_max_days) * 24};
+    }
+    return options;
 }
 
 } // namespace dtwin::app

@@ -5,6 +5,7 @@
 // Thread: built once at start-up on the main thread, read-only afterwards.
 #pragma once
 
+#include "engine/engine_options.hpp"
 #include "ingest/mapping.hpp"
 #include "ingest/mapping_rule.hpp"
 
@@ -43,16 +44,34 @@ std::span<const ConfigKey> config_keys();
 
 using ConfigValue = std::variant<std::string, bool, std::int64_t, double>;
 
+/// The two kinds of `[[derive]]` table.
+enum class DeriveKind { door_state, occupancy };
+
+/// The derived-state and liveness rules of the file (`[[derive]]` and `[[liveness]]`
+/// tables, read by engine_config.hpp), each kind in file order. Every selector names
+/// exactly one of twin and model, and no two rules of one kind share a selector.
+struct EngineRules {
+    std::vector<engine::DoorStateRule> door_state;
+    std::vector<engine::OccupancyRule> occupancy;
+    std::vector<engine::LivenessRule> liveness;
+    /// The kind of each `[[derive]]` table in file order: the n-th door_state entry here is
+    /// door_state[n], likewise for occupancy. Keeps `derive.<n>` in `dtwin config show`
+    /// numbered as in the file and in error messages.
+    std::vector<DeriveKind> derive_order;
+};
+
 /// The effective configuration: defaults, then the file, then `--set` overrides. Besides
-/// the keys of the table it holds the ingest mapping rules, which only the file can give
-/// (`[[mapping]]` tables, mapping_config.hpp).
+/// the keys of the table it holds the rules only the file can give: the ingest mappings
+/// (`[[mapping]]` tables, mapping_config.hpp) and the derived-state and liveness rules
+/// (`[[derive]]` and `[[liveness]]` tables, engine_config.hpp).
 class Config {
 public:
     /// Defaults only.
     Config();
 
-    /// Reads `path` (TOML), keys and `[[mapping]]` tables. Throws ConfigError naming the
-    /// file, line and key (and the mapping); the configuration is unchanged then.
+    /// Reads `path` (TOML): keys, `[[mapping]]`, `[[derive]]` and `[[liveness]]` tables.
+    /// Throws ConfigError naming the file, line and key (and the mapping or rule); the
+    /// configuration is unchanged then.
     void load_file(const std::string& path);
 
     /// Applies one `key=value` override. Throws ConfigError naming the override.
@@ -67,8 +86,11 @@ public:
     /// Sets a key programmatically (e.g. --data onto data.dir). Same checks as --set.
     void set(std::string_view key, std::string_view value, std::string_view origin);
 
-    /// Every key with its effective value rendered as text (for `dtwin config show`),
-    /// followed by `mapping.<name>.topic` and `mapping.<name>.twin` for each mapping rule.
+    /// Every key with its effective value rendered as text (for `dtwin config show`; a
+    /// non-empty mqtt.password shows as "********"),
+    /// followed by `mapping.<name>.topic` and `mapping.<name>.twin` for each mapping rule,
+    /// then every key of each derive and liveness rule with its effective value, numbered
+    /// from 1 in file order: `derive.1.kind`, `derive.1.model`, `liveness.1.twin`, ...
     [[nodiscard]] std::vector<std::pair<std::string, std::string>> entries() const;
 
     /// The mapping rules of the file, in file order, each checked by validate_rule().
@@ -80,10 +102,20 @@ public:
     /// ingest.max_payload_bytes as the mapping engine takes it.
     [[nodiscard]] ingest::IngestLimits ingest_limits() const;
 
+    /// The `[[derive]]` and `[[liveness]]` rules of the file; empty without a file.
+    [[nodiscard]] const EngineRules& engine_rules() const noexcept { return m_engine_rules; }
+
+    /// Everything the twin engine takes from the configuration: mappings(),
+    /// time_options(), ingest_limits(), the rules of engine_rules(), and
+    /// history.retention_days as hours (nullopt for 0: keep everything). Envelope limits
+    /// keep their defaults (no keys yet).
+    [[nodiscard]] engine::EngineOptions engine_options() const;
+
 private:
     const ConfigValue& value(std::string_view key, ConfigType expected) const;
     std::map<std::string, ConfigValue, std::less<>> m_values;
     std::vector<ingest::MappingRule> m_mappings;
+    EngineRules m_engine_rules;
 };
 
 } // namespace dtwin::app

@@ -1,6 +1,7 @@
 // The one table of configuration keys. Adding a key: add a row here and a line to
-// docs/configuration.md (a unit test checks that every key is documented). The
-// `[[mapping]]` tables are not keys: mapping_config.cpp reads them.
+// docs/configuration.md (a test checks that every key is documented). The `[[mapping]]`,
+// `[[derive]]` and `[[liveness]]` tables are not keys: mapping_config.cpp and
+// engine_config.cpp read them.
 #include "app/config.hpp"
 
 namespace dtwin::app {
@@ -41,8 +42,53 @@ std::span<const ConfigKey> config_keys() {
          ConfigType::string,
          "mqtt://127.0.0.1:1883",
          {},
-         "The MQTT broker dtwin serve connects to: mqtt://HOST:PORT.",
+         "The MQTT broker dtwin serve connects to: mqtt://HOST:PORT, or mqtts://HOST:PORT for TLS (see the "
+         "mqtt.tls_* keys).",
          {}},
+        {"mqtt.client_id",
+         ConfigType::string,
+         "dtwin-serve",
+         {},
+         "Client id of dtwin serve's persistent MQTT session: the broker keeps its subscriptions and queued "
+         "messages while it is away. Give each dtwin serve on one broker its own id.",
+         {}},
+        {"mqtt.username",
+         ConfigType::string,
+         "",
+         {},
+         "User name sent to the broker. Empty: connect without a user name or password.",
+         {}},
+        {"mqtt.password",
+         ConfigType::string,
+         "",
+         {},
+         "Password sent with mqtt.username; only used when mqtt.username is not empty.",
+         {}},
+        {"mqtt.tls_ca_file",
+         ConfigType::string,
+         "",
+         {},
+         "For mqtts:// URLs: PEM file of the CA certificates the broker's certificate is checked against.",
+         {}},
+        {"mqtt.tls_cert_file",
+         ConfigType::string,
+         "",
+         {},
+         "For mqtts:// URLs: PEM file of dtwin's client certificate, when the broker asks for one.",
+         {}},
+        {"mqtt.tls_key_file",
+         ConfigType::string,
+         "",
+         {},
+         "For mqtts:// URLs: PEM file of the private key of mqtt.tls_cert_file.",
+         {}},
+        {"mqtt.keepalive_s",
+         ConfigType::integer,
+         "30",
+         {},
+         "MQTT keepalive in seconds: the broker drops dtwin (and publishes its last will) after 1.5 times this "
+         "without a packet.",
+         5},
         {"ingest.max_skew_ms",
          ConfigType::integer,
          "30000",
@@ -63,6 +109,25 @@ std::span<const ConfigKey> config_keys() {
          {},
          "Largest MQTT payload accepted, in bytes; larger ones are rejected (payload_too_large).",
          0},
+        {"history.retention_days",
+         ConfigType::integer,
+         "0",
+         {},
+         "History samples older than this many days (by source time) are deleted. 0 keeps everything.",
+         0},
+        {"serve.publish_events",
+         ConfigType::boolean,
+         "true",
+         {},
+         "dtwin serve publishes change and connectivity events on dtwin/events/...",
+         {}},
+        {"serve.stats_interval_ms",
+         ConfigType::integer,
+         "10000",
+         {},
+         "How often dtwin serve publishes its counters to dtwin/diagnostics/counters, in milliseconds; also the "
+         "shortest interval at which one repeated rejection reason is logged.",
+         100},
     };
     return keys;
 }

@@ -239,11 +239,7 @@ core::Result<void> Workspace::load_twin(std::string_view id) {
 
 void Workspace::stage_twins(store::WriteBatch& batch, const std::vector<std::string>& twin_ids) const {
     for (const auto& id : twin_ids) {
-        if (const core::Twin* twin = m_graph.find_twin(id)) {
-            batch.put_twin({twin->id(), twin->model_id(), twin->version(), json::serialize(core::twin_to_json(*twin))});
-        } else {
-            batch.delete_twin(id);
-        }
+        engine::stage_twin(batch, m_graph, id);
     }
 }
 
@@ -263,55 +259,8 @@ core::Result<void> Workspace::commit_twins(const std::vector<std::string>& twin_
 }
 
 core::Result<void> Workspace::commit(store::WriteBatch batch) {
-    batch.set_cursor(std::string(k_version_cursor), m_graph.last_version());
+    engine::stage_version(batch, m_graph);
     return m_store->commit(batch);
-}
-
-std::optional<store::SampleValue> sample_value(const json::value& value) {
-    switch (value.kind()) {
-    case json::kind::null:
-        return std::nullopt;
-    case json::kind::bool_:
-        return value.get_bool();
-    case json::kind::int64:
-        return value.get_int64();
-    case json::kind::uint64:
-        // Above the int64 range only as a double: the store keeps signed integers.
-        if (value.get_uint64() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-            return static_cast<std::int64_t>(value.get_uint64());
-        }
-        return static_cast<double>(value.get_uint64());
-    case json::kind::double_:
-        return value.get_double();
-    case json::kind::string:
-        return std::string(value.get_string());
-    case json::kind::array:
-    case json::kind::object:
-        return store::JsonText{json::serialize(value)};
-    }
-    return std::nullopt;
-}
-
-std::size_t stage_history(store::WriteBatch& batch, const std::string& twin_id, const core::WriteResult& result,
-                          core::TimePoint source_time, std::uint64_t sequence) {
-    std::size_t staged = 0;
-    const auto stage = [&](const std::string& path, const json::value& value, core::TimePoint time) {
-        auto converted = sample_value(value);
-        if (!converted || path.size() < 2 || path.front() != '/') {
-            return;
-        }
-        batch.append_sample({twin_id, path.substr(1), time, sequence, std::move(*converted)});
-        ++staged;
-    };
-    for (const auto& operation : result.applied) {
-        if (operation.op == core::PatchOp::add || operation.op == core::PatchOp::replace) {
-            stage(operation.path, operation.value, source_time);
-        }
-    }
-    for (const auto& stale : result.stale) {
-        stage(stale.path, stale.value, stale.source_time);
-    }
-    return staged;
 }
 
 } // namespace dtwin::app

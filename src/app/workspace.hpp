@@ -14,6 +14,7 @@
 #include "core/dtdl/dtdl_parser.hpp"
 #include "core/error.hpp"
 #include "core/twin_graph.hpp"
+#include "engine/staging.hpp"
 #include "store/store.hpp"
 
 #include <cstdint>
@@ -71,23 +72,9 @@ private:
     bool m_models_loaded = false;
 };
 
-/// Adds to `batch` one history sample per property value that `result` carried for the
-/// twin `twin_id` at `source_time`: the applied values AND the stale ones (a late sample
-/// belongs in history even though it did not change the current value). Removes and null
-/// values write nothing. Property paths lose their leading "/" ("/co2" -> "co2",
-/// "/thermostat/target" -> "thermostat/target"). Every sample carries `sequence`: pass
-/// the write's own sequence when it has one, else its graph version, so that samples of
-/// different writes never share an identity. Returns how many samples were added.
-/// Not recorded: a newer sample that repeats the stored value (WriteResult does not report it).
-std::size_t stage_history(store::WriteBatch& batch, const std::string& twin_id, const core::WriteResult& result,
-                          core::TimePoint source_time, std::uint64_t sequence);
-
-/// A JSON value as a history sample value: numbers, booleans and strings natively,
-/// objects and arrays as JSON text; nullopt for null.
-std::optional<store::SampleValue> sample_value(const boost::json::value& value);
-
-/// The cursor under which the graph's version counter is persisted, so that ETags are
-/// never handed out twice, even across restarts.
-inline constexpr std::string_view k_version_cursor = "$graph.version";
+/// The store writes shared with the engine (twin records, history, version cursor).
+using engine::k_version_cursor;
+using engine::sample_value;
+using engine::stage_history;
 
 } // namespace dtwin::app

@@ -24,6 +24,29 @@ std::optional<std::uint64_t> parse_etag(std::string_view etag) {
 Twin::Twin(std::string id, TwinLayoutPtr layout)
     : m_id(std::move(id)), m_layout(std::move(layout)), m_slots(m_layout->slot_count()) {}
 
+Twin::Twin(const Twin& other)
+    : m_id(other.m_id), m_layout(other.m_layout), m_version(other.m_version),
+      m_last_update_time(other.m_last_update_time), m_slots(other.m_slots),
+      m_clock_skew(other.m_clock_skew ? std::make_unique<ClockSkewFlag>(*other.m_clock_skew) : nullptr) {}
+
+Twin& Twin::operator=(const Twin& other) {
+    if (this != &other) {
+        Twin copy(other); // copy first: a throwing copy leaves *this as it was
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+void Twin::set_clock_skew(std::optional<ClockSkewFlag> flag) {
+    if (!flag) {
+        m_clock_skew.reset();
+    } else if (m_clock_skew) {
+        *m_clock_skew = std::move(*flag);
+    } else {
+        m_clock_skew = std::make_unique<ClockSkewFlag>(std::move(*flag));
+    }
+}
+
 const boost::json::value* Twin::property(std::string_view name) const {
     const auto slot = m_layout->find_property(name);
     if (!slot || m_slots[*slot].value.is_null()) {

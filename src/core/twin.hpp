@@ -10,8 +10,16 @@
 // so the ETag derived from it, W/"<version>", never repeats, not even for a twin that is
 // deleted and created again under the same id.
 //
-// Twins are values: copying one copies its slots (the layout is shared). The graph hands
-// out const references or copies; only the graph changes them.
+// Twins are values: copying one copies its slots (the layout is shared) and its marks.
+// The graph hands out const references or copies; only the graph changes them.
+//
+// Marks: metadata the engine sets about the device behind a twin, persisted with the twin
+// (twin_json.hpp) but not part of its properties, so they raise no change event:
+//   - PropertyMetadata::stale: the device that feeds the property fell silent; the value
+//     is the last one known. Cleared by any write that applies a new value.
+//   - Twin::clock_skew(): the device's timestamps are being replaced by receive times
+//     (invalid, missing, or ahead of the receive time). Kept behind a pointer: almost no
+//     twin has one, and a million twins must stay small.
 #pragma once
 
 #include "core/time.hpp"
@@ -20,6 +28,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -33,8 +42,27 @@ struct PropertyMetadata {
     TimePoint last_update_time{}; ///< when the graph last changed the value (receive time)
     TimePoint source_time{};      ///< event time of the value; the write's time when the writer gave none
     std::uint64_t sequence = 0;   ///< writer's sequence of the sample; 0 = none given
+    /// The device that feeds this property fell silent; the value is the last known one.
+    /// Set by TwinGraph::set_properties_stale; cleared by any write that applies a new
+    /// value (an older sample that is not applied leaves it as it is).
+    bool stale = false;
 
     bool operator==(const PropertyMetadata&) const = default;
+};
+
+/// The twin's device sends timestamps the engine cannot use, so it stamps the samples
+/// with their receive time instead. One flag covers a run of such replacements: `since`
+/// and `count` restart when the flag is cleared and set again.
+struct ClockSkewFlag {
+    /// Why the timestamp was replaced: "invalid" (not a time), "missing", or
+    /// "ahead_of_receive_time". The core stores the text; it does not interpret it.
+    std::string reason;
+    std::string timestamp;   ///< the device's timestamp text as received (latest); may be empty
+    TimePoint since{};       ///< receive time of the first replaced timestamp of this run
+    TimePoint last{};        ///< receive time of the latest replaced timestamp
+    std::uint64_t count = 0; ///< replacements in this run
+
+    bool operator==(const ClockSkewFlag&) const = default;
 };
 
 /// One property of one twin. `value` is null when the property is not set.
@@ -51,8 +79,15 @@ struct PropertySlot {
 
 class Twin {
 public:
-    /// A twin with every property unset, version 0.
+    /// A twin with every property unset, version 0, no clock-skew flag.
     Twin(std::string id, TwinLayoutPtr layout);
+
+    /// Deep copies: the copy owns its own clock-skew flag.
+    Twin(const Twin& other);
+    Twin& operator=(const Twin& other);
+    Twin(Twin&&) noexcept = default;
+    Twin& operator=(Twin&&) noexcept = default;
+    ~Twin() = default;
 
     [[nodiscard]] const std::string& id() const noexcept { return m_id; }
     [[nodiscard]] const std::string& model_id() const noexcept { return m_layout->model_id(); }
@@ -75,6 +110,9 @@ public:
     /// All slots, in layout order (see TwinLayout).
     [[nodiscard]] std::span<const PropertySlot> slots() const noexcept { return m_slots; }
 
+    /// The twin's clock-skew flag (its "$metadata.$clockSkew"), or nullptr when not flagged.
+    [[nodiscard]] const ClockSkewFlag* clock_skew() const noexcept { return m_clock_skew.get(); }
+
     /// The twin's properties as a JSON document: root properties, and each component as
     /// an object {"$metadata": {}, <its properties>}. This is the document JSON Patch
     /// paths refer to.
@@ -84,6 +122,8 @@ public:
     [[nodiscard]] std::span<PropertySlot> mutable_slots() noexcept { return m_slots; }
     void set_version(std::uint64_t version) noexcept { m_version = version; }
     void set_last_update_time(TimePoint t) noexcept { m_last_update_time = t; }
+    /// Sets the clock-skew flag, or clears it (nullopt). Changes nothing else (no version).
+    void set_clock_skew(std::optional<ClockSkewFlag> flag);
 
 private:
     std::string m_id;
@@ -91,6 +131,7 @@ private:
     std::uint64_t m_version = 0;
     TimePoint m_last_update_time{};
     std::vector<PropertySlot> m_slots;
+    std::unique_ptr<ClockSkewFlag> m_clock_skew; ///< null: not flagged (the common case)
 };
 
 /// A relationship: an edge from a source twin to a target twin, named after one of the

@@ -148,6 +148,10 @@ Result<WriteResult> TwinGraph::replace_twin(std::string_view id, const json::val
     const auto version = next_version();
     twin->set_version(version);
     WriteResult result{std::move(applied), {}, version, make_etag(version)};
+    // The clock-skew flag is about the device, not the content: it survives a replace.
+    if (const auto* skew = it->second.clock_skew()) {
+        twin->set_clock_skew(*skew);
+    }
     push_event(ChangeKind::twin_replaced, id, {}, {}, twin->layout().model(), result.applied, version, options, now);
     it->second = std::move(*twin);
     return result;
@@ -209,6 +213,51 @@ void TwinGraph::for_each_twin(const std::function<void(const Twin&)>& visit) con
     }
 }
 
+// ---- marks -----------------------------------------------------------------------------
+
+Result<bool> TwinGraph::set_properties_stale(std::string_view id, std::span<const std::string> properties, bool stale) {
+    const auto it = m_twins.find(id);
+    if (it == m_twins.end()) {
+        return fail(ErrorCode::unknown_twin, "no such twin", std::string(id));
+    }
+    Twin& twin = it->second;
+    auto slots = twin.mutable_slots();
+    bool changed = false;
+    for (const auto& name : properties) {
+        const auto slot = twin.layout().find_property(name);
+        if (!slot || slots[*slot].value.is_null() || slots[*slot].metadata.stale == stale) {
+            continue;
+        }
+        slots[*slot].metadata.stale = stale;
+        changed = true;
+    }
+    if (changed) {
+        touch_metadata(twin);
+    }
+    return changed;
+}
+
+Result<bool> TwinGraph::set_clock_skew(std::string_view id, std::optional<ClockSkewFlag> flag) {
+    const auto it = m_twins.find(id);
+    if (it == m_twins.end()) {
+        return fail(ErrorCode::unknown_twin, "no such twin", std::string(id));
+    }
+    Twin& twin = it->second;
+    const auto* current = twin.clock_skew();
+    const bool unchanged = flag ? current != nullptr && *current == *flag : current == nullptr;
+    if (unchanged) {
+        return false;
+    }
+    twin.set_clock_skew(std::move(flag));
+    touch_metadata(twin);
+    return true;
+}
+
+void TwinGraph::touch_metadata(Twin& twin) {
+    twin.set_version(next_version());
+    twin.set_last_update_time(m_clock.now());
+}
+
 // ---- loading ---------------------------------------------------------------------------
 
 Result<void> TwinGraph::restore_twin(const ParsedTwin& parsed) {
@@ -243,6 +292,7 @@ Result<void> TwinGraph::restore_twin(const ParsedTwin& parsed) {
     raise_version_floor(version);
     twin.set_version(version);
     twin.set_last_update_time(parsed.last_update_time);
+    twin.set_clock_skew(parsed.clock_skew);
     m_twins.emplace(parsed.id, std::move(twin));
     return {};
 }

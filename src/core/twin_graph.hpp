@@ -15,6 +15,14 @@
 // no event) but moves the property's source time on, so that an older sample arriving
 // after it cannot overwrite the value.
 //
+// Marks (twin.hpp): set_properties_stale and set_clock_skew are metadata-only writes. When
+// they change something the twin gets a new version (and ETag) and its last update time
+// moves to the clock's now, so the store persists the mark; but they queue NO change event
+// and touch no property value (the engine reports connectivity itself). A write that
+// applies a new value to a property (create, replace, patch) clears that property's stale
+// flag; an older sample that is not applied, and a newer sample of the same value (which
+// makes no new version), leave it. A replace keeps the twin's clock-skew flag.
+//
 // Threads: none inside. The graph has one writer (the engine's strand); readers on other
 // threads need their own snapshot. The clock is injected and only read.
 //
@@ -154,6 +162,23 @@ public:
     /// Calls `visit` for every twin, in no particular order.
     void for_each_twin(const std::function<void(const Twin&)>& visit) const;
 
+    // ---- marks: metadata-only writes (new version, no change event) --------------------
+
+    /// Sets or clears the stale flag (PropertyMetadata::stale) of the named root properties
+    /// of twin `id`. Names are root property names, without "/"; names that are not
+    /// declared by the twin's model, or whose property is not set, are skipped.
+    /// Returns true when any flag changed; then the twin gets a new version (and ETag) and
+    /// last_update_time = the clock's now, but NO change event is queued. False: nothing
+    /// changed, not even the version. Error: unknown_twin.
+    [[nodiscard]] Result<bool> set_properties_stale(std::string_view id, std::span<const std::string> properties,
+                                                    bool stale);
+
+    /// Sets (`flag`) or clears (nullopt) the twin's clock-skew flag (Twin::clock_skew()).
+    /// Returns true when it changed (set where none was, cleared, or any field differs);
+    /// then the twin gets a new version (and ETag) and last_update_time = the clock's now,
+    /// but NO change event is queued. Error: unknown_twin.
+    [[nodiscard]] Result<bool> set_clock_skew(std::string_view id, std::optional<ClockSkewFlag> flag);
+
     // ---- relationships -----------------------------------------------------------------
 
     /// Creates relationship `relationship_id` from twin `source_id`, from its Azure Digital
@@ -193,12 +218,13 @@ public:
     void reserve_twins(std::size_t count) { m_twins.reserve(count); }
 
     /// Installs a twin read back from the store (twin_from_json), keeping its version and
-    /// metadata. Validated against its model; no event. Errors: already_exists,
-    /// unknown_model, invalid_value.
+    /// metadata, marks included (stale flags, clock-skew flag). Validated against its
+    /// model; no event. Errors: already_exists, unknown_model, invalid_value.
     [[nodiscard]] Result<void> restore_twin(const ParsedTwin& twin);
     /// Installs a twin read with twin_from_json(json, graph.models()), keeping its version
-    /// and metadata (version 0: a new one is assigned). No event. Error: already_exists,
-    /// invalid_value (bad id), unknown_model (its layout is not this graph's).
+    /// and metadata, marks included (version 0: a new one is assigned). No event.
+    /// Errors: already_exists, invalid_value (bad id), unknown_model (its layout is not
+    /// this graph's).
     [[nodiscard]] Result<void> restore_twin(Twin twin);
     /// Installs a relationship read back from the store; both twins must be loaded. No event.
     [[nodiscard]] Result<void> restore_relationship(const Relationship& relationship);
@@ -226,6 +252,8 @@ private:
                     std::string_view relationship_name, const InterfacePtr& model, std::vector<PatchOperation> patch,
                     std::uint64_t version, const WriteOptions& options, TimePoint now);
     std::uint64_t next_version() noexcept { return ++m_last_version; }
+    /// A metadata-only write changed `twin`: new version and last update time, no event.
+    void touch_metadata(Twin& twin);
     [[nodiscard]] Result<WriteResult> commit_patch(Twin& twin, PatchStaging& staging, const WriteOptions& options,
                                                    TimePoint now);
 

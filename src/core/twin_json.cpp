@@ -11,13 +11,38 @@ namespace {
 
 json::object metadata_to_json(const PropertyMetadata& metadata) {
     json::object out;
-    out.reserve(3);
+    out.reserve(4);
     out.emplace("lastUpdateTime", format_time(metadata.last_update_time));
     out.emplace("sourceTime", format_time(metadata.source_time));
     if (metadata.sequence != 0) {
         out.emplace("sequence", metadata.sequence);
     }
+    if (metadata.stale) {
+        out.emplace("stale", true);
+    }
     return out;
+}
+
+json::object clock_skew_to_json(const ClockSkewFlag& flag) {
+    json::object out;
+    out.reserve(5);
+    out.emplace("reason", flag.reason);
+    out.emplace("timestamp", flag.timestamp);
+    out.emplace("since", format_time(flag.since));
+    out.emplace("last", format_time(flag.last));
+    out.emplace("count", flag.count);
+    return out;
+}
+
+/// A non-negative JSON integer, or nullopt.
+std::optional<std::uint64_t> as_count(const json::value& value) {
+    if (value.is_uint64()) {
+        return value.get_uint64();
+    }
+    if (value.is_int64() && value.get_int64() >= 0) {
+        return static_cast<std::uint64_t>(value.get_int64());
+    }
+    return std::nullopt;
 }
 
 /// The times of one twin document: most of them are the same text (one write set them
@@ -68,15 +93,59 @@ Result<PropertyMetadata> metadata_from_json(const json::value& value, TimeMemo& 
     metadata.last_update_time = *last_update;
     metadata.source_time = *source;
     if (const auto* sequence = object->if_contains("sequence")) {
-        if (sequence->is_uint64()) {
-            metadata.sequence = sequence->get_uint64();
-        } else if (sequence->is_int64() && sequence->get_int64() >= 0) {
-            metadata.sequence = static_cast<std::uint64_t>(sequence->get_int64());
-        } else {
+        const auto count = as_count(*sequence);
+        if (!count) {
             return fail(ErrorCode::invalid_json, "\"sequence\" must be a non-negative integer", std::string(where));
         }
+        metadata.sequence = *count;
+    }
+    if (const auto* stale = object->if_contains("stale")) {
+        if (!stale->is_bool()) {
+            return fail(ErrorCode::invalid_json, "\"stale\" must be a boolean", std::string(where));
+        }
+        metadata.stale = stale->get_bool();
     }
     return metadata;
+}
+
+/// Reads "$metadata.$clockSkew" (see twin_json.hpp). Errors name the twin and the pointer.
+Result<ClockSkewFlag> clock_skew_from_json(const json::value& value, std::string_view twin_id) {
+    const std::string pointer = std::string(twin_id) + " /$metadata/$clockSkew";
+    const auto bad = [&](std::string_view member, std::string_view what) {
+        return fail(ErrorCode::invalid_json, std::string("\"").append(member).append("\" ").append(what),
+                    pointer + "/" + std::string(member));
+    };
+    const auto* object = value.if_object();
+    if (object == nullptr) {
+        return fail(ErrorCode::invalid_json, "\"$clockSkew\" must be an object", pointer);
+    }
+    ClockSkewFlag flag;
+    const auto* reason = object->if_contains("reason");
+    if (reason == nullptr || !reason->is_string()) {
+        return bad("reason", "must be a string");
+    }
+    flag.reason = reason->get_string();
+    if (const auto* timestamp = object->if_contains("timestamp")) {
+        if (!timestamp->is_string()) {
+            return bad("timestamp", "must be a string");
+        }
+        flag.timestamp = timestamp->get_string();
+    }
+    for (auto [name, target] : {std::pair{"since", &flag.since}, std::pair{"last", &flag.last}}) {
+        const auto* member = object->if_contains(name);
+        const auto parsed = member != nullptr && member->is_string() ? parse_time(member->get_string()) : std::nullopt;
+        if (!parsed) {
+            return bad(name, "must be an ISO-8601 time");
+        }
+        *target = *parsed;
+    }
+    const auto* count = object->if_contains("count");
+    const auto parsed_count = count != nullptr ? as_count(*count) : std::nullopt;
+    if (!parsed_count) {
+        return bad("count", "must be a non-negative integer");
+    }
+    flag.count = *parsed_count;
+    return flag;
 }
 
 /// Copies one property into `properties`, and its entry of `metadata` (a "$metadata"
@@ -135,6 +204,9 @@ json::object twin_to_json(const Twin& twin) {
     auto& metadata = out["$metadata"].emplace_object();
     metadata.emplace("$model", twin.model_id());
     metadata.emplace("$lastUpdateTime", format_time(twin.last_update_time()));
+    if (const auto* skew = twin.clock_skew()) {
+        metadata.emplace("$clockSkew", clock_skew_to_json(*skew));
+    }
 
     std::vector<json::object> components(layout.components().size());
     for (auto& component : components) {
@@ -167,6 +239,7 @@ struct TwinHeader {
     std::string model_id;
     std::uint64_t version = 0;
     TimePoint last_update_time{};
+    std::optional<ClockSkewFlag> clock_skew;
     const json::object* object = nullptr;   ///< the whole twin
     const json::object* metadata = nullptr; ///< its root "$metadata"
 };
@@ -194,6 +267,13 @@ Result<TwinHeader> read_header(const json::value& value) {
         return std::unexpected(last_update.error());
     }
     header.last_update_time = *last_update;
+    if (const auto* skew = header.metadata->if_contains("$clockSkew")) {
+        auto flag = clock_skew_from_json(*skew, header.id);
+        if (!flag) {
+            return std::unexpected(flag.error());
+        }
+        header.clock_skew = std::move(*flag);
+    }
     if (const auto* etag = header.object->if_contains("$etag"); etag != nullptr && etag->is_string()) {
         header.version = parse_etag(etag->get_string()).value_or(0);
     }
@@ -212,6 +292,7 @@ Result<ParsedTwin> twin_from_json(const json::value& value) {
     parsed.model_id = std::move(header->model_id);
     parsed.version = header->version;
     parsed.last_update_time = header->last_update_time;
+    parsed.clock_skew = std::move(header->clock_skew);
     const auto* object = header->object;
     const auto& root_metadata = *header->metadata;
     // An object member with its own "$metadata" is a component.
@@ -326,6 +407,7 @@ Result<Twin> twin_from_json(const json::value& value, const ModelRegistry& model
     }
     twin.set_version(header->version);
     twin.set_last_update_time(header->last_update_time);
+    twin.set_clock_skew(std::move(header->clock_skew));
     return twin;
 }
 

@@ -361,12 +361,13 @@ Result<WriteResult> TwinGraph::commit_patch(Twin& twin, PatchStaging& staging, c
                                                        : PatchOp::replace;
             result.applied.push_back(PatchOperation{op, info.pointer, {}, entry.value});
             stored.value = std::move(entry.value);
-            stored.metadata = PropertyMetadata{now, source_time, sequence};
+            stored.metadata = PropertyMetadata{now, source_time, sequence}; // fresh: clears `stale` too
             break;
         }
         case Outcome::refresh:
             // Same value, newer sample: move the event time on so that an older sample
-            // arriving later cannot overwrite it. Not a change: no version, no event.
+            // arriving later cannot overwrite it. Not a change: no version, no event; so
+            // the stale flag stays (clearing it unversioned would not reach the store).
             stored.metadata.source_time = source_time;
             stored.metadata.sequence = sequence;
             break;

@@ -162,4 +162,24 @@ core::Result<std::string> expand_twin_id(std::string_view id_template, const Cap
     return id;
 }
 
+std::string subscription_filter(std::string_view filter) {
+    std::string out;
+    out.reserve(filter.size());
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t end = filter.find('/', start);
+        const std::string_view level = filter.substr(start, end == std::string_view::npos ? filter.npos : end - start);
+        if (level.size() >= 2 && level.front() == '{' && level.back() == '}') {
+            out += '+';
+        } else {
+            out += level;
+        }
+        if (end == std::string_view::npos) {
+            return out;
+        }
+        out += '/';
+        start = end + 1;
+    }
+}
+
 } // namespace dtwin::ingest

@@ -46,6 +46,10 @@ using Captures = std::vector<std::pair<std::string, std::string>>;
 /// The capture names `filter` declares, in order ({"room"} for "rooms/{room}").
 [[nodiscard]] std::vector<std::string> capture_names(std::string_view filter);
 
+/// The plain MQTT filter to subscribe with: every `{name}` level becomes `+`
+/// ("rooms/{room}" -> "rooms/+"). `filter` should be valid.
+[[nodiscard]] std::string subscription_filter(std::string_view filter);
+
 /// Replaces every `{name}` in `id_template` with the captured value of that name:
 /// "{room}" with {"room","Room1"} gives "Room1"; "Door" stays "Door";
 /// "{site}-{room}" gives "A-Room1". There is no escape for literal braces.

@@ -17,7 +17,8 @@
 //   sample_log     history as committed: appended in arrival order (cheap commits)
 //   samples        history folded from the log in big sorted runs, clustered by
 //                  (series, source time, sequence) for range reads. Reads merge both; a
-//                  sample written again with the same identity replaces the older write
+//                  sample written again with the same identity replaces the older write.
+//                  Retention (prune_history) deletes old samples from both.
 //   alerts         id -> twin, rule, state, times, details
 //   cursors        ingest source -> last committed sequence number
 //
@@ -363,8 +364,21 @@ public:
     /// History of one property, see HistoryQuery. An unknown twin or property yields an
     /// empty list, not an error (history outlives deleted twins).
     virtual Result<std::vector<HistorySample>> history(const HistoryQuery& query) = 0;
-    /// The property paths of `twin` that have history, sorted.
+    /// The property paths of `twin` that have history, sorted. A property whose samples
+    /// prune_history removed entirely is no longer listed.
     virtual Result<std::vector<std::string>> history_properties(std::string_view twin) = 0;
+
+    /// Retention: deletes every history sample whose source time is earlier than `before`
+    /// (a sample AT `before` stays), from every table that holds history, in one
+    /// transaction. Returns how many samples were deleted, each sample identity once (a
+    /// sample whose replays are still waiting to be folded counts once, not per write).
+    /// It is not a filter on later commits: an old sample committed afterwards is kept.
+    /// Cost: one index seek per (twin, property) that ever had history, the rows deleted,
+    /// and one pass over the not-yet-folded log (SQLite: at most ~100k rows); meant to run
+    /// now and then (say hourly), not per commit. Calls on the same object wait meanwhile.
+    /// Errors: ErrorCode::storage for a read-only store or a backend failure; on error
+    /// nothing is deleted.
+    virtual Result<std::uint64_t> prune_history(TimePoint before) = 0;
 
     /// Alerts matching `query`, oldest raised first.
     virtual Result<std::vector<AlertRecord>> list_alerts(const AlertQuery& query) = 0;

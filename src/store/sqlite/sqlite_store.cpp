@@ -52,6 +52,18 @@ const char* SqliteStore::sql_text(Query query) {
         "SELECT series, time, sequence, kind, value FROM sample_log ORDER BY series, time, sequence, rowid",
         // clear_log: DELETE without WHERE is SQLite's truncate optimisation.
         "DELETE FROM sample_log",
+        // count_pruned_log: the sample identities that pruning removes from the log and
+        // that the archive does not hold too (those the archive holds are counted there).
+        // Scans the log, which the fold keeps small; each probe of the archive is a
+        // primary-key lookup.
+        "SELECT count(*) FROM (SELECT DISTINCT series, time, sequence FROM sample_log WHERE time < ?1) AS pruned "
+        "WHERE NOT EXISTS (SELECT 1 FROM samples WHERE samples.series = pruned.series "
+        "AND samples.time = pruned.time AND samples.sequence = pruned.sequence)",
+        // prune_log: a scan, as above.
+        "DELETE FROM sample_log WHERE time < ?1",
+        // prune_archive: the IN over every series id turns the delete into one primary-key
+        // range per series, (series = ? AND time < ?1), instead of a scan of the archive.
+        "DELETE FROM samples WHERE series IN (SELECT id FROM series) AND time < ?1",
         // put_alert
         "INSERT INTO alerts (id, twin, rule, state, raised_time, updated_time, resolved_time, details) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
@@ -92,8 +104,14 @@ const char* SqliteStore::sql_text(Query query) {
         "  SELECT time, sequence, kind, value, rowid AS version FROM sample_log "
         "  WHERE series = (SELECT id FROM target) AND time >= ?3 AND time < ?4"
         ") GROUP BY time, sequence ORDER BY time, sequence LIMIT ?5",
-        // history_properties
-        "SELECT property FROM series WHERE twin = ?1 ORDER BY property",
+        // history_properties: series rows outlive their samples (prune_history keeps them,
+        // so ids cached by other Store objects never dangle), hence the check that one is
+        // left: a primary-key probe of the archive, or else one pass over the log shared
+        // by every series of the twin.
+        "SELECT property FROM series WHERE twin = ?1 "
+        "AND (EXISTS (SELECT 1 FROM samples WHERE samples.series = series.id) "
+        "OR id IN (SELECT series FROM sample_log)) "
+        "ORDER BY property",
         // list_alerts: '' matches every twin / state; LIMIT -1 means no limit.
         "SELECT id, twin, rule, state, raised_time, updated_time, resolved_time, details FROM alerts "
         "WHERE (?1 = '' OR twin = ?1) AND (?2 = '' OR state = ?2) ORDER BY raised_time, rowid LIMIT ?3",
@@ -382,6 +400,9 @@ Result<void> SqliteStore::apply_sample(const HistorySample& sample) {
         // Built only on failure: the hot path must not format strings.
         return std::unexpected(
             m_connection.error(rc, "cannot write history of " + sample.twin + " " + sample.property));
+    }
+    if (m_log_rows >= 0) {
+        ++m_log_rows; // keeps the count fold_log_if_due relies on without asking SQLite
     }
     return {};
 }

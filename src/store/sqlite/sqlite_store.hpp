@@ -57,6 +57,7 @@ public:
     Result<std::vector<CursorRecord>> cursors() override;
     Result<std::vector<HistorySample>> history(const HistoryQuery& query) override;
     Result<std::vector<std::string>> history_properties(std::string_view twin) override;
+    Result<std::uint64_t> prune_history(TimePoint before) override;
     Result<std::vector<AlertRecord>> list_alerts(const AlertQuery& query) override;
     Result<StoreSettings> settings() override;
 
@@ -79,6 +80,9 @@ private:
         count_log,
         fold_log,
         clear_log,
+        count_pruned_log,
+        prune_log,
+        prune_archive,
         put_alert,
         delete_alert,
         set_cursor,
@@ -140,6 +144,10 @@ private:
 
     /// Builds an ErrorCode::invalid_value error for a record the batch got wrong.
     [[nodiscard]] Error invalid(std::string message) const;
+
+    // Retention (sqlite_retention.cpp): deletes history older than `before` (micros) inside
+    // the open write transaction; returns the number of samples deleted.
+    Result<std::uint64_t> prune_locked(std::int64_t before);
 
     // Reads (sqlite_reads.cpp), with m_mutex held.
     Result<LoadCounts> load_locked(const LoadSink& sink);

@@ -3,10 +3,12 @@
 // object goes. Tests only; create, use and destroy it from one thread.
 #pragma once
 
+#include "child_process.hpp"
+
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
-#include <sys/types.h>
 
 namespace dtwin::testing {
 
@@ -42,7 +44,7 @@ private:
 
     std::filesystem::path m_dir;
     std::uint16_t m_port = 0;
-    pid_t m_pid = -1;
+    std::optional<ChildProcess> m_broker;
 };
 
 } // namespace dtwin::testing

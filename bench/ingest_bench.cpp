@@ -1,0 +1,873 @@
+// Ingest latency and throughput of `dtwin serve`, each beside the same figure for
+// mosquitto alone, measured in one run against one broker (docs/benchmarks.md, "Ingest"):
+//
+//   1. floor latency: client A publishes QoS 1 at 1,000 msg/s, client B (subscribed QoS 1)
+//      receives; latency = B's receive time - A's send time (same steady clock);
+//   2. dtwin latency: the same pace, room readings on rooms/Room1 with co2 = index, matched
+//      with the change event on dtwin/events/twins/Room1 whose patch sets /co2 = index
+//      (the event only leaves after the commit: publish -> commit -> event);
+//   3. floor throughput: N QoS 1 messages as fast as possible, one subscriber counts them;
+//   4. dtwin throughput: N room readings (Room1/Room2 alternating) as fast as possible,
+//      done when the server's counters show them all; serve.publish_events=false, then true;
+//   5. gateway envelopes of B readings each, stop-and-wait on the acks: samples/s
+//      (serve.publish_events=false, then true).
+//
+// Every dtwin phase starts its own `dtwin serve` (own MQTT client id) on a fresh data
+// directory holding the example's models and twins, and stops it after the phase. The
+// broker, every server and every temporary directory are stopped or removed, by PID and by
+// path, however the run ends (also on Ctrl-C).
+//
+//   build/release/bench/ingest_bench [--dtwin PATH] [--messages N] [--throughput-messages N]
+//                                    [--envelopes E] [--batch B]
+#include "child_process.hpp"
+#include "core/time.hpp"
+#include "ingest/envelope.hpp"
+#include "mosquitto_process.hpp"
+#include "mqtt/mqtt_client.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <unistd.h>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace dtwin;
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+using testing::ChildProcess;
+using testing::ChildProcessOptions;
+
+constexpr std::string_view k_status_topic = "dtwin/server/status";
+constexpr std::string_view k_counters_topic = "dtwin/diagnostics/counters";
+constexpr std::string_view k_gateway = "bench-gw";
+/// Sent before each latency phase at the same pace and left out of its figures
+/// (connections, page cache and allocators warm up).
+constexpr std::size_t k_warmup_messages = 200;
+/// Samples per room reading: temperature, humidity, light, co2, motion, roomTimestamp.
+constexpr std::size_t k_samples_per_reading = 6;
+
+// The one mutable global: a signal handler can reach nothing else.
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int /*signal*/) {
+    g_interrupted.store(true);
+}
+
+void check_interrupted() {
+    if (g_interrupted.load()) {
+        throw std::runtime_error("interrupted");
+    }
+}
+
+struct Options {
+    std::string dtwin = DTWIN_BIN;
+    std::size_t messages = 5'000;
+    std::size_t throughput_messages = 50'000;
+    std::size_t envelopes = 100;
+    std::size_t batch = 1'000;
+};
+
+Options parse_options(int argc, char** argv) {
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string name = argv[i];
+        if (name == "--help" || name == "-h") {
+            std::printf("usage: ingest_bench [--dtwin PATH] [--messages N (5000)] [--throughput-messages N (50000)]\n"
+                        "                    [--envelopes E (100)] [--batch B (1000, at most the server's limit)]\n");
+            std::exit(0);
+        }
+        if (i + 1 >= argc) {
+            throw std::invalid_argument(name + " needs a value (see --help)");
+        }
+        const std::string value = argv[++i];
+        auto count = [&] {
+            const auto parsed = std::stoull(value);
+            if (parsed == 0) {
+                throw std::invalid_argument(name + " must be at least 1");
+            }
+            return static_cast<std::size_t>(parsed);
+        };
+        if (name == "--dtwin") {
+            options.dtwin = value;
+        } else if (name == "--messages") {
+            options.messages = count();
+        } else if (name == "--throughput-messages") {
+            options.throughput_messages = count();
+        } else if (name == "--envelopes") {
+            options.envelopes = count();
+        } else if (name == "--batch") {
+            options.batch = count();
+        } else {
+            throw std::invalid_argument("unknown option " + name + " (see --help)");
+        }
+    }
+    return options;
+}
+
+double seconds_between(SteadyClock::time_point from, SteadyClock::time_point to) {
+    return std::chrono::duration<double>(to - from).count();
+}
+
+core::TimePoint now_utc() {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+/// A room node's reading, as on rooms/Room1.
+std::string room_reading(std::size_t co2, core::TimePoint timestamp) {
+    return R"({"temperature":21.5,"humidity":40.1,"light":310,"co2":)" + std::to_string(co2) +
+           R"(,"motion":0,"timestamp":")" + core::format_time(timestamp) + "\"}";
+}
+
+/// `count` readings on <prefix>Room1 and <prefix>Room2 alternating, co2 = index,
+/// timestamps 1 us apart from now on.
+std::vector<std::pair<std::string, std::string>> room_readings(std::size_t count, const std::string& prefix) {
+    const core::TimePoint start = now_utc();
+    std::vector<std::pair<std::string, std::string>> out;
+    out.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        out.emplace_back(prefix + (i % 2 == 0 ? "Room1" : "Room2"),
+                         room_reading(i, start + std::chrono::microseconds(i)));
+    }
+    return out;
+}
+
+std::optional<json::value> parse_json(std::string_view text) {
+    std::error_code ec;
+    json::value value = json::parse(text, ec);
+    return ec ? std::nullopt : std::optional(std::move(value));
+}
+
+std::optional<std::size_t> as_index(const json::value* value) {
+    if (value == nullptr || !value->is_number()) {
+        return std::nullopt;
+    }
+    std::error_code ec;
+    const auto number = value->to_number<double>(ec);
+    return ec || number < 0 ? std::nullopt : std::optional(static_cast<std::size_t>(number));
+}
+
+/// The co2 of a room reading (the floor's messages carry their index there).
+std::optional<std::size_t> reading_co2(std::string_view payload) {
+    auto document = parse_json(payload);
+    const auto* object = document ? document->if_object() : nullptr;
+    return object != nullptr ? as_index(object->if_contains("co2")) : std::nullopt;
+}
+
+/// The /co2 value a change event's patch sets, if it sets one.
+std::optional<std::size_t> event_co2(std::string_view payload) {
+    auto document = parse_json(payload);
+    const auto* object = document ? document->if_object() : nullptr;
+    const auto* patch = object != nullptr ? object->if_contains("patch") : nullptr;
+    if (patch == nullptr || !patch->is_array()) {
+        return std::nullopt;
+    }
+    for (const auto& operation : patch->get_array()) {
+        const auto* fields = operation.if_object();
+        const auto* path = fields != nullptr ? fields->if_contains("path") : nullptr;
+        if (path != nullptr && path->is_string() && path->get_string() == "/co2") {
+            return as_index(fields->if_contains("value"));
+        }
+    }
+    return std::nullopt;
+}
+
+/// A temporary directory, removed with everything in it when the object goes.
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "dtwin-ingest-bench-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw std::runtime_error("mkdtemp failed for " + pattern);
+        }
+        m_path = pattern;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        fs::remove_all(m_path, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+/// "phase: 10% 20% ... 100%" on stderr, one line per phase. One thread.
+class Progress {
+public:
+    explicit Progress(const std::string& phase) { std::fprintf(stderr, "ingest_bench: %s:", phase.c_str()); }
+    ~Progress() { std::fprintf(stderr, "\n"); }
+    Progress(const Progress&) = delete;
+    Progress& operator=(const Progress&) = delete;
+    void update(std::size_t done, std::size_t total) {
+        const auto step = static_cast<int>(10 * done / std::max<std::size_t>(total, 1));
+        for (; m_step < std::min(step, 10); ++m_step) {
+            std::fprintf(stderr, " %d%%", (m_step + 1) * 10);
+        }
+    }
+
+private:
+    int m_step = 0;
+};
+
+/// A thread whose exception join() rethrows; stopped (stop_token) and joined when it goes.
+class Worker {
+public:
+    explicit Worker(std::function<void(std::stop_token)> body)
+        : m_thread([this, body = std::move(body)](std::stop_token stop) {
+              try {
+                  body(std::move(stop));
+              } catch (...) {
+                  m_error = std::current_exception();
+              }
+          }) {}
+    void join() {
+        m_thread.request_stop();
+        m_thread.join();
+        if (m_error) {
+            std::rethrow_exception(m_error);
+        }
+    }
+
+private:
+    std::exception_ptr m_error;
+    std::jthread m_thread; // last: destroyed (stopped, joined) before m_error
+};
+
+/// One MQTT client of the benchmark's own: clean session, up to 1,000 QoS 1 messages in
+/// flight, connected on construction. publish() from any thread; the rest from one.
+class BenchClient {
+public:
+    BenchClient(const std::string& url, const std::string& id) {
+        mqtt::MqttClientOptions options;
+        options.broker_url = url;
+        options.client_id = id;
+        options.clean_session = true;
+        options.max_inflight = 1000;
+        options.event_queue_capacity = 1'000'000;
+        auto created = mqtt::MqttClient::create(options);
+        if (!created) {
+            throw std::runtime_error(created.error().to_string());
+        }
+        m_client = std::make_unique<mqtt::MqttClient>(std::move(*created));
+        if (auto started = m_client->connect(); !started) {
+            throw std::runtime_error(started.error().to_string());
+        }
+        wait_for("a connection to " + url, [](mqtt::MqttEvent& event) {
+            return std::holds_alternative<mqtt::Connected>(event);
+        });
+    }
+    ~BenchClient() { m_client->stop(); }
+    BenchClient(const BenchClient&) = delete;
+    BenchClient& operator=(const BenchClient&) = delete;
+
+    /// Subscribes with QoS 1 and waits for the SUBACK.
+    void subscribe(std::string_view filter) {
+        auto mid = m_client->subscribe(std::string(filter), 1);
+        if (!mid) {
+            throw std::runtime_error(mid.error().to_string());
+        }
+        wait_for("the SUBACK for " + std::string(filter), [&](mqtt::MqttEvent& event) {
+            const auto* done = std::get_if<mqtt::Subscribed>(&event);
+            return done != nullptr && done->mid == *mid;
+        });
+    }
+
+    int publish(std::string_view topic, std::string_view payload, int qos = 1, bool retain = false) {
+        auto mid = m_client->publish(topic, payload, qos, retain);
+        if (!mid) {
+            throw std::runtime_error("publish on " + std::string(topic) + ": " + mid.error().to_string());
+        }
+        return *mid;
+    }
+
+    /// Publishes with QoS 1 and waits for the broker's PUBACK.
+    void publish_confirmed(std::string_view topic, std::string_view payload, bool retain) {
+        const int mid = publish(topic, payload, 1, retain);
+        wait_for("the PUBACK of a message on " + std::string(topic), [&](mqtt::MqttEvent& event) {
+            const auto* done = std::get_if<mqtt::Published>(&event);
+            return done != nullptr && done->mid == mid;
+        });
+    }
+
+    /// The next received message (skipping other events), waiting at most `timeout`.
+    std::optional<mqtt::Message> next_message(std::chrono::milliseconds timeout) {
+        if (!m_backlog.empty()) {
+            mqtt::Message message = std::move(m_backlog.front());
+            m_backlog.pop_front();
+            return message;
+        }
+        const auto deadline = SteadyClock::now() + timeout;
+        do {
+            auto event = m_client->next_event_for(std::chrono::ceil<std::chrono::milliseconds>(
+                std::max(deadline - SteadyClock::now(), SteadyClock::duration::zero())));
+            if (!event) {
+                break;
+            }
+            if (auto* message = std::get_if<mqtt::Message>(&*event)) {
+                return std::move(*message);
+            }
+            throw_if_lost(*event);
+        } while (SteadyClock::now() < deadline);
+        return std::nullopt;
+    }
+
+    /// Drops the events queued now (a publisher's PUBACK notices).
+    void drain() {
+        while (auto event = m_client->try_next_event()) {
+            throw_if_lost(*event);
+        }
+    }
+
+private:
+    static void throw_if_lost(const mqtt::MqttEvent& event) {
+        if (const auto* lost = std::get_if<mqtt::ConnectionLost>(&event)) {
+            throw std::runtime_error("lost the connection to the broker: " + lost->reason);
+        }
+    }
+
+    void wait_for(const std::string& what, const std::function<bool(mqtt::MqttEvent&)>& done) {
+        const auto deadline = SteadyClock::now() + 10s;
+        while (SteadyClock::now() < deadline) {
+            check_interrupted();
+            auto event = m_client->next_event_for(100ms);
+            if (!event) {
+                continue;
+            }
+            if (done(*event)) {
+                return;
+            }
+            if (auto* message = std::get_if<mqtt::Message>(&*event)) {
+                m_backlog.push_back(std::move(*message));
+            }
+        }
+        throw std::runtime_error("timed out waiting for " + what);
+    }
+
+    std::unique_ptr<mqtt::MqttClient> m_client;
+    std::deque<mqtt::Message> m_backlog;
+};
+
+struct Environment {
+    Options options;
+    std::string broker_url;
+    fs::path work_dir;
+};
+
+/// What dtwin serve publishes on dtwin/diagnostics/counters, the part used here.
+struct Counters {
+    std::uint64_t messages = 0;
+    std::uint64_t samples = 0;
+    std::uint64_t commits = 0;
+};
+
+std::optional<Counters> parse_counters(std::string_view payload) {
+    auto document = parse_json(payload);
+    const auto* object = document ? document->if_object() : nullptr;
+    if (object == nullptr) {
+        return std::nullopt;
+    }
+    auto field = [&](const char* name) { return as_index(object->if_contains(name)).value_or(0); };
+    return Counters{field("messages"), field("samples"), field("commits")};
+}
+
+/// CPU time (user + system) a process has used so far, from /proc/<pid>/stat.
+double cpu_seconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto end_of_name = text.rfind(')');
+    if (end_of_name == std::string::npos) {
+        return 0;
+    }
+    std::istringstream fields(text.substr(end_of_name + 2));
+    std::string skipped;
+    for (int i = 3; i < 14; ++i) { // fields 3..13: state .. cmajflt
+        fields >> skipped;
+    }
+    double user = 0;
+    double system = 0;
+    fields >> user >> system;
+    return (user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+/// One `dtwin serve` on its own fresh data directory, with an observer client on its
+/// status and counters topics; stopped (SIGTERM, by PID) when the object goes.
+class ServeSession {
+public:
+    ServeSession(const Environment& env, const std::string& name, bool publish_events)
+        : m_observer(env.broker_url, "bench-observer-" + name) {
+        const fs::path data = env.work_dir / ("data-" + name);
+        const fs::path models = fs::path(DTWIN_SOURCE_DIR) / "examples/door-and-two-rooms/models";
+        run_dtwin(env, data, {"model", "import", (models / "Room.json").string(), (models / "Door.json").string()});
+        run_dtwin(env, data, {"import", std::string(DTWIN_SOURCE_DIR) + "/examples/door-and-two-rooms/twins.json"});
+        // The broker is shared across phases: forget what earlier servers left retained.
+        for (const auto& topic : {std::string(k_status_topic), std::string(k_counters_topic),
+                                  ingest::ack_topic(k_gateway)}) {
+            m_observer.publish_confirmed(topic, "", true);
+        }
+        m_observer.subscribe(k_status_topic);
+        m_observer.subscribe(k_counters_topic);
+        m_server.emplace(ChildProcessOptions{
+            .argv = {env.options.dtwin, "--config",
+                     std::string(DTWIN_SOURCE_DIR) + "/examples/door-and-two-rooms/dtwin.toml", "--data",
+                     data.string(), "--set", "mqtt.url=" + env.broker_url, "--set", "mqtt.client_id=dtwin-bench-" + name,
+                     "--set", std::string("serve.publish_events=") + (publish_events ? "true" : "false"), "--set",
+                     "serve.stats_interval_ms=100", "serve"},
+            .output_directory = env.work_dir,
+            .output_name = "serve-" + name,
+            .terminate_timeout = 20s});
+        wait("its status online", [](const mqtt::Message& m) {
+            return m.topic == k_status_topic && m.payload == "online";
+        });
+        m_baseline = wait_counters([](const Counters&) { return true; });
+    }
+    ServeSession(const ServeSession&) = delete;
+    ServeSession& operator=(const ServeSession&) = delete;
+
+    [[nodiscard]] const Counters& baseline() const { return m_baseline; }
+    [[nodiscard]] double cpu_seconds() const { return ::cpu_seconds(m_server->pid()); }
+    /// Progress of `count` messages sent after the baseline, for Progress::update.
+    std::size_t counted(const Counters& c) const { return c.messages - m_baseline.messages; }
+
+    /// The next counters the server publishes that satisfy `accept`, and when they arrived.
+    Counters wait_counters(const std::function<bool(const Counters&)>& accept, std::chrono::seconds timeout = 30s,
+                           SteadyClock::time_point* arrived = nullptr) {
+        std::optional<Counters> found;
+        wait("its counters", [&](const mqtt::Message& m) {
+            found = m.topic == k_counters_topic ? parse_counters(m.payload) : std::nullopt;
+            return found && accept(*found);
+        }, timeout);
+        if (arrived != nullptr) {
+            *arrived = m_last_arrival;
+        }
+        return *found;
+    }
+
+    /// Counters that arrived until now, without waiting; nullopt when none did.
+    std::optional<Counters> poll_counters() {
+        std::optional<Counters> latest;
+        while (auto message = m_observer.next_message(0ms)) {
+            if (auto counters = message->topic == k_counters_topic ? parse_counters(message->payload) : std::nullopt) {
+                latest = counters;
+            }
+        }
+        return latest;
+    }
+
+    /// Stops the server (SIGTERM, by PID) and fails when it does not exit cleanly.
+    void stop() {
+        m_server->signal(SIGTERM);
+        const auto status = m_server->wait_for_exit(20s);
+        if (status != 0) {
+            throw std::runtime_error("dtwin serve did not stop cleanly\n" + m_server->output());
+        }
+    }
+
+private:
+    static void run_dtwin(const Environment& env, const fs::path& data, std::vector<std::string> args) {
+        args.insert(args.begin(), {env.options.dtwin, "--data", data.string()});
+        ChildProcess process(
+            ChildProcessOptions{.argv = args, .output_directory = env.work_dir, .output_name = "dtwin-import"});
+        if (process.wait_for_exit(60s) != 0) {
+            throw std::runtime_error("dtwin " + args[3] + " failed\n" + process.output());
+        }
+    }
+
+    void wait(const std::string& what, const std::function<bool(const mqtt::Message&)>& done,
+              std::chrono::seconds timeout = 30s) {
+        const auto deadline = SteadyClock::now() + timeout;
+        while (SteadyClock::now() < deadline && m_server->running()) {
+            check_interrupted();
+            auto message = m_observer.next_message(50ms);
+            m_last_arrival = SteadyClock::now();
+            if (message && done(*message)) {
+                return;
+            }
+        }
+        throw std::runtime_error("dtwin serve (pid " + std::to_string(m_server->pid()) + "): no " + what + "\n" +
+                                 m_server->output());
+    }
+
+    BenchClient m_observer;
+    std::optional<ChildProcess> m_server; // after the observer: stopped before it goes
+    Counters m_baseline;
+    SteadyClock::time_point m_last_arrival;
+};
+
+// ---- the measurements ----------------------------------------------------------------
+
+struct Latency {
+    double p50 = 0, p99 = 0, p999 = 0; // ms
+    std::size_t lost = 0;
+};
+
+/// What the server did in a phase, from its counters and /proc.
+struct ServerLoad {
+    double messages_per_commit = 0;
+    double cpu_ms_per_message = 0;
+    double cpu_ms_per_commit = 0;
+    std::uint64_t samples = 0;
+};
+
+ServerLoad server_load(const Counters& before, const Counters& after, double cpu_seconds) {
+    const auto messages = static_cast<double>(after.messages - before.messages);
+    const auto commits = static_cast<double>(std::max<std::uint64_t>(after.commits - before.commits, 1));
+    return {messages / commits, 1000 * cpu_seconds / std::max(messages, 1.0), 1000 * cpu_seconds / commits,
+            after.samples - before.samples};
+}
+
+double percentile(std::vector<double>& sorted, double q) {
+    if (sorted.empty()) {
+        return 0;
+    }
+    const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+    return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+/// Sends k_warmup_messages + count messages at 1 per ms from `sender`; `receiver` (already
+/// subscribed) matches what it receives to an index with `match`. Latency = receive time
+/// (taken before matching) - send time (taken just before publish()).
+Latency measure_latency(const std::string& phase, BenchClient& sender, BenchClient& receiver, std::size_t count,
+                        const std::function<std::pair<std::string, std::string>(std::size_t)>& message,
+                        const std::function<std::optional<std::size_t>(std::string_view)>& match) {
+    const std::size_t total = k_warmup_messages + count;
+    std::vector<std::atomic<std::int64_t>> sent_ns(total);
+    std::vector<std::int64_t> received_ns(total, 0); // the receiving thread's only
+    std::atomic<std::size_t> received{0};
+    auto ns = [](SteadyClock::time_point t) { return t.time_since_epoch().count(); };
+    Worker receiving([&](const std::stop_token& stop) {
+        while (!stop.stop_requested()) {
+            auto got = receiver.next_message(50ms);
+            const auto at = ns(SteadyClock::now());
+            const auto index = got ? match(got->payload) : std::nullopt;
+            if (index && *index < total && received_ns[*index] == 0) {
+                received_ns[*index] = at;
+                received.fetch_add(1);
+            }
+        }
+    });
+    Progress progress(phase);
+    const auto start = SteadyClock::now() + 10ms;
+    for (std::size_t i = 0; i < total; ++i) {
+        std::this_thread::sleep_until(start + std::chrono::milliseconds(i));
+        check_interrupted();
+        const auto [topic, payload] = message(i);
+        sent_ns[i].store(ns(SteadyClock::now()));
+        sender.publish(topic, payload);
+        if (i % 100 == 0) {
+            sender.drain();
+            progress.update(i, total);
+        }
+    }
+    for (const auto give_up = SteadyClock::now() + 5s; received.load() < total && SteadyClock::now() < give_up;) {
+        check_interrupted();
+        std::this_thread::sleep_for(10ms);
+    }
+    receiving.join();
+    progress.update(total, total);
+    std::vector<double> ms;
+    for (std::size_t i = k_warmup_messages; i < total; ++i) {
+        if (received_ns[i] != 0) {
+            ms.push_back(static_cast<double>(received_ns[i] - sent_ns[i].load()) / 1e6);
+        }
+    }
+    std::sort(ms.begin(), ms.end());
+    return {percentile(ms, 0.50), percentile(ms, 0.99), percentile(ms, 0.999), count - ms.size()};
+}
+
+Latency floor_latency(const Environment& env) {
+    BenchClient receiver(env.broker_url, "bench-floor-receiver");
+    receiver.subscribe("bench/latency");
+    BenchClient sender(env.broker_url, "bench-floor-sender");
+    return measure_latency(
+        "floor latency (mosquitto alone)", sender, receiver, env.options.messages,
+        [](std::size_t i) { return std::pair{std::string("bench/latency"), room_reading(i, now_utc())}; },
+        reading_co2);
+}
+
+std::pair<Latency, ServerLoad> dtwin_latency(const Environment& env) {
+    ServeSession session(env, "latency", true);
+    BenchClient receiver(env.broker_url, "bench-event-receiver");
+    receiver.subscribe("dtwin/events/twins/Room1");
+    BenchClient sender(env.broker_url, "bench-room-sender");
+    const double cpu_before = session.cpu_seconds();
+    const Latency latency = measure_latency(
+        "dtwin latency (publish -> commit -> change event)", sender, receiver, env.options.messages,
+        [](std::size_t i) { return std::pair{std::string("rooms/Room1"), room_reading(i, now_utc())}; }, event_co2);
+    const std::size_t total = k_warmup_messages + env.options.messages;
+    const Counters after = session.wait_counters([&](const Counters& c) { return session.counted(c) >= total; });
+    const ServerLoad load = server_load(session.baseline(), after, session.cpu_seconds() - cpu_before);
+    session.stop();
+    return {latency, load};
+}
+
+struct Throughput {
+    double seconds = 0;
+    double per_second = 0; // messages (or samples, for envelopes)
+    ServerLoad load;
+};
+
+Throughput floor_throughput(const Environment& env) {
+    const std::size_t count = env.options.throughput_messages;
+    BenchClient counter(env.broker_url, "bench-floor-counter");
+    counter.subscribe("bench/floor/+");
+    BenchClient publisher(env.broker_url, "bench-floor-publisher");
+    const auto messages = room_readings(count, "bench/floor/");
+    std::atomic<std::size_t> received{0};
+    SteadyClock::time_point last{};
+    Worker counting([&](const std::stop_token& stop) {
+        while (!stop.stop_requested() && received.load() < count) {
+            if (counter.next_message(50ms) && received.fetch_add(1) + 1 == count) {
+                last = SteadyClock::now();
+            }
+        }
+    });
+    Progress progress("throughput (mosquitto alone)");
+    const auto start = SteadyClock::now();
+    for (std::size_t i = 0; i < count; ++i) {
+        publisher.publish(messages[i].first, messages[i].second);
+        if (i % 1000 == 0) {
+            check_interrupted();
+            publisher.drain();
+            progress.update(received.load(), count);
+        }
+    }
+    for (const auto give_up = SteadyClock::now() + 120s; received.load() < count;) {
+        check_interrupted();
+        if (SteadyClock::now() > give_up) {
+            throw std::runtime_error("floor throughput: only " + std::to_string(received.load()) + " of " +
+                                     std::to_string(count) + " messages arrived");
+        }
+        std::this_thread::sleep_for(1ms);
+        publisher.drain();
+        progress.update(received.load(), count);
+    }
+    counting.join(); // makes `last` visible here
+    const double seconds = seconds_between(start, last);
+    return {seconds, static_cast<double>(count) / seconds, {}};
+}
+
+Throughput dtwin_throughput(const Environment& env, bool publish_events) {
+    const std::size_t count = env.options.throughput_messages;
+    ServeSession session(env, publish_events ? "throughput-events" : "throughput", publish_events);
+    BenchClient publisher(env.broker_url, "bench-room-publisher");
+    const auto messages = room_readings(count, "rooms/");
+    Progress progress(std::string("dtwin throughput, publish_events=") + (publish_events ? "true" : "false"));
+    const double cpu_before = session.cpu_seconds();
+    const auto start = SteadyClock::now();
+    for (std::size_t i = 0; i < count; ++i) {
+        publisher.publish(messages[i].first, messages[i].second);
+        if (i % 1000 == 0) {
+            check_interrupted();
+            publisher.drain();
+            if (auto counters = session.poll_counters()) {
+                progress.update(session.counted(*counters), count);
+            }
+        }
+    }
+    SteadyClock::time_point done;
+    const Counters after = session.wait_counters(
+        [&](const Counters& c) {
+            publisher.drain();
+            progress.update(session.counted(c), count);
+            return session.counted(c) >= count;
+        },
+        300s, &done);
+    const double seconds = seconds_between(start, done);
+    const ServerLoad load = server_load(session.baseline(), after, session.cpu_seconds() - cpu_before);
+    session.stop();
+    return {seconds, static_cast<double>(count) / seconds, load};
+}
+
+/// `envelopes` envelopes of `batch` room readings each, sequences 1.., Room1/Room2 alternating.
+std::vector<std::string> gateway_envelopes(std::size_t envelopes, std::size_t batch) {
+    const core::TimePoint start = now_utc();
+    std::vector<std::string> out;
+    std::uint64_t sequence = 0;
+    for (std::size_t e = 0; e < envelopes; ++e) {
+        ingest::Envelope envelope{std::string(k_gateway), {}};
+        for (std::size_t i = 0; i < batch; ++i) {
+            ++sequence;
+            const core::TimePoint at = start + std::chrono::microseconds(sequence);
+            envelope.messages.push_back({sequence, sequence % 2 == 1 ? "rooms/Room1" : "rooms/Room2",
+                                         room_reading(sequence, at), at});
+        }
+        out.push_back(ingest::encode_envelope(envelope));
+    }
+    return out;
+}
+
+/// Waits for the ack of everything up to `sequence`.
+void wait_for_ack(BenchClient& gateway, std::uint64_t sequence) {
+    const std::string topic = ingest::ack_topic(k_gateway);
+    for (const auto give_up = SteadyClock::now() + 60s; SteadyClock::now() < give_up;) {
+        check_interrupted();
+        auto message = gateway.next_message(50ms);
+        if (!message || message->topic != topic) {
+            continue;
+        }
+        if (auto ack = ingest::decode_ack(topic, message->payload); ack && ack->highest_sequence >= sequence) {
+            return;
+        }
+    }
+    throw std::runtime_error("no ack for sequence " + std::to_string(sequence) + " within 60 s");
+}
+
+Throughput envelope_throughput(const Environment& env, bool publish_events) {
+    const std::size_t envelopes = env.options.envelopes;
+    const std::size_t batch = env.options.batch;
+    ServeSession session(env, publish_events ? "envelopes-events" : "envelopes", publish_events);
+    BenchClient gateway(env.broker_url, "bench-gateway");
+    gateway.subscribe(ingest::ack_topic(k_gateway));
+    const auto bodies = gateway_envelopes(envelopes, batch);
+    const std::string topic = ingest::envelope_topic(k_gateway);
+    Progress progress(std::string("gateway envelopes, publish_events=") + (publish_events ? "true" : "false"));
+    const double cpu_before = session.cpu_seconds();
+    const auto start = SteadyClock::now();
+    for (std::size_t e = 0; e < envelopes; ++e) {
+        gateway.publish(topic, bodies[e]);
+        wait_for_ack(gateway, (e + 1) * batch);
+        progress.update(e + 1, envelopes);
+    }
+    const double seconds = seconds_between(start, SteadyClock::now());
+    const Counters after =
+        session.wait_counters([&](const Counters& c) { return session.counted(c) >= envelopes * batch; });
+    const ServerLoad load = server_load(session.baseline(), after, session.cpu_seconds() - cpu_before);
+    session.stop();
+    const auto samples = static_cast<double>(k_samples_per_reading * batch * envelopes);
+    return {seconds, samples / seconds, load};
+}
+
+// ---- the report ----------------------------------------------------------------------
+
+struct Results {
+    Latency floor_latency;
+    Latency dtwin_latency;
+    ServerLoad latency_load;
+    Throughput floor;
+    Throughput quiet;
+    Throughput with_events;
+    Throughput envelopes;
+    Throughput envelopes_with_events;
+};
+
+std::string load_note(const ServerLoad& load) {
+    char text[200];
+    std::snprintf(text, sizeof text, "%.1f msgs/commit, server CPU %.3f ms/msg", load.messages_per_commit,
+                  load.cpu_ms_per_message);
+    return text;
+}
+
+void print_report(const Options& options, const Results& r, const std::string& command, const std::string& load) {
+    const double allowance = 3 * r.floor_latency.p99 + r.latency_load.cpu_ms_per_commit;
+    const auto met = [](bool yes) { return yes ? "met" : "**missed**"; };
+    std::printf("\ncommand: %s\n%u cores (broker, server and clients share them), load average %s\n\n",
+                command.c_str(), std::thread::hardware_concurrency(), load.c_str());
+    std::printf("| figure | mosquitto alone | dtwin | dtwin / mosquitto | note |\n| --- | ---: | ---: | ---: | --- |\n");
+    const Latency& f = r.floor_latency;
+    const Latency& d = r.dtwin_latency;
+    for (const auto& [name, floor, dtwin] : {std::tuple{"p50", f.p50, d.p50}, std::tuple{"p99", f.p99, d.p99},
+                                             std::tuple{"p999", f.p999, d.p999}}) {
+        std::printf("| latency %s, 1,000 msg/s x %zu | %.3f ms | %.3f ms | %.1fx | |\n", name, options.messages, floor,
+                    dtwin, dtwin / floor);
+    }
+    std::printf("| latency run: lost messages / events | %zu | %zu | | %s |\n", f.lost, d.lost,
+                load_note(r.latency_load).c_str());
+    std::printf("| throughput, %zu QoS 1 msgs, publish_events=false | %.0f msg/s | %.0f msg/s | %.2fx | %s |\n",
+                options.throughput_messages, r.floor.per_second, r.quiet.per_second,
+                r.quiet.per_second / r.floor.per_second, load_note(r.quiet.load).c_str());
+    std::printf("| throughput, publish_events=true | | %.0f msg/s | %.2fx | %s |\n", r.with_events.per_second,
+                r.with_events.per_second / r.floor.per_second, load_note(r.with_events.load).c_str());
+    for (const auto& [name, run] : {std::pair{"false", &r.envelopes}, std::pair{"true", &r.envelopes_with_events}}) {
+        std::printf("| envelopes %zu x %zu readings, publish_events=%s | | %.0f samples/s (%.0f msg/s) | | %s |\n",
+                    options.envelopes, options.batch, name, run->per_second,
+                    run->per_second / k_samples_per_reading, load_note(run->load).c_str());
+    }
+    std::printf("\nlatency target, p99 <= 3 x floor p99 + commit time (server CPU per commit, %.3f ms) = %.3f ms: "
+                "%.3f ms, %s\n",
+                r.latency_load.cpu_ms_per_commit, allowance, d.p99, met(d.p99 <= allowance));
+    std::printf("samples target, >= 200k samples/s with envelopes: %.0f (events off), %.0f (events on), %s\n",
+                r.envelopes.per_second, r.envelopes_with_events.per_second, met(r.envelopes.per_second >= 200'000));
+}
+
+/// The 1-minute load average: how busy the shared cores were around the measurement.
+std::string load_average() {
+    std::ifstream in("/proc/loadavg");
+    std::string one_minute;
+    in >> one_minute;
+    return one_minute.empty() ? "?" : one_minute;
+}
+
+std::string command_line(int argc, char** argv) {
+    std::string out;
+    for (int i = 0; i < argc; ++i) {
+        out += (i == 0 ? "" : " ") + std::string(argv[i]);
+    }
+    return out;
+}
+
+int run(int argc, char** argv) {
+    const Options options = parse_options(argc, argv);
+    if (!testing::MosquittoProcess::available() || ::access(options.dtwin.c_str(), X_OK) != 0) {
+        std::fprintf(stderr, "ingest_bench needs %s and %s (scripts/setup, scripts/build release)\n",
+                     testing::MosquittoProcess::k_binary, options.dtwin.c_str());
+        return 1;
+    }
+    TempDir work;
+    testing::MosquittoProcess broker;
+    const Environment env{options, broker.url(), work.path()};
+    std::fprintf(stderr, "ingest_bench: broker %s, work dir %s\n", env.broker_url.c_str(), work.path().c_str());
+    const std::string load_before = load_average();
+    Results r;
+    r.floor_latency = floor_latency(env);
+    std::tie(r.dtwin_latency, r.latency_load) = dtwin_latency(env);
+    r.floor = floor_throughput(env);
+    r.quiet = dtwin_throughput(env, false);
+    r.with_events = dtwin_throughput(env, true);
+    r.envelopes = envelope_throughput(env, false);
+    r.envelopes_with_events = envelope_throughput(env, true);
+    print_report(options, r, command_line(argc, argv), load_before + " before, " + load_average() + " after");
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& error) {
+        // Every process and directory was released on the way out (RAII).
+        std::fprintf(stderr, "\ningest_bench: %s\n", error.what());
+        return 1;
+    }
+}

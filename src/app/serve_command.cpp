@@ -1,0 +1,103 @@
+// dtwin serve: the twin server. Loads the store, starts the engine, connects to the MQTT
+// broker and runs until SIGINT or SIGTERM (then commits what is pending and exits 0).
+#include "app/commands.hpp"
+#include "app/server.hpp"
+#include "app/system_clock.hpp"
+#include "app/workspace.hpp"
+#include "engine/engine.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace dtwin::app {
+
+namespace {
+
+// The one mutable global: a signal handler can reach nothing else.
+std::atomic<bool> g_stop_requested{false};
+
+extern "C" void request_stop(int /*signal*/) {
+    g_stop_requested.store(true);
+}
+
+void install_signal_handlers() {
+    struct sigaction action {};
+    action.sa_handler = request_stop;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+void configure_logging(const Config& config) {
+    auto logger = spdlog::stderr_color_mt("dtwin");
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    spdlog::set_level(spdlog::level::from_str(config.get_string("log.level")));
+    spdlog::flush_on(spdlog::level::info);
+}
+
+mqtt::MqttClientOptions mqtt_options(const Config& config) {
+    mqtt::MqttClientOptions options;
+    options.broker_url = config.get_string("mqtt.url");
+    options.client_id = config.get_string("mqtt.client_id");
+    options.keepalive = std::chrono::seconds{config.get_integer("mqtt.keepalive_s")};
+    if (const auto& user = config.get_string("mqtt.username"); !user.empty()) {
+        options.username = user;
+        options.password = config.get_string("mqtt.password");
+    }
+    mqtt::TlsFiles tls{config.get_string("mqtt.tls_ca_file"), config.get_string("mqtt.tls_cert_file"),
+                       config.get_string("mqtt.tls_key_file")};
+    if (!tls.ca_file.empty() || !tls.cert_file.empty() || !tls.key_file.empty()) {
+        options.tls = tls;
+    }
+    options.last_will = mqtt::LastWill{std::string(k_status_topic), "offline", 1, true};
+    options.reconnect_backoff_min = std::chrono::seconds{1};
+    options.reconnect_backoff_max = std::chrono::seconds{10};
+    options.max_inflight = 1000;
+    return options;
+}
+
+int serve(CommandContext& ctx) {
+    configure_logging(ctx.config);
+    engine::EngineOptions engine_options = ctx.config.engine_options();
+    if (engine_options.mappings.empty()) {
+        spdlog::warn("no [[mapping]] in the configuration: only gateway envelopes can be mapped, and they map "
+                     "nothing either (pass --config FILE)");
+    }
+    auto client = mqtt::MqttClient::create(mqtt_options(ctx.config));
+    if (!client) {
+        return report_error(ctx, client.error());
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto workspace = Workspace::open_loaded(ctx.config, Access::read_write);
+    if (!workspace) {
+        return report_error(ctx, workspace.error());
+    }
+    core::TwinGraph& graph = (*workspace)->graph();
+    spdlog::info("loaded {} twins and {} relationships in {} ms", graph.twin_count(), graph.relationship_count(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                     .count());
+    SystemClock clock;
+    engine::Engine engine(graph, (*workspace)->store(), std::move(engine_options), clock);
+    if (auto ready = engine.start(); !ready) {
+        return report_error(ctx, ready.error());
+    }
+    ServeOptions options;
+    options.publish_events = ctx.config.get_bool("serve.publish_events");
+    options.stats_interval = std::chrono::milliseconds{ctx.config.get_integer("serve.stats_interval_ms")};
+    install_signal_handlers();
+    Server server(engine, *client, clock, options);
+    return server.run(g_stop_requested);
+}
+
+} // namespace
+
+void add_serve_command(CLI::App& app, Action& action) {
+    auto* command = app.add_subcommand("serve", "Run the twin server: MQTT ingest into the twin graph (Ctrl-C stops)");
+    command->callback([&action] { action = [](CommandContext& ctx) { return serve(ctx); }; });
+}
+
+} // namespace dtwin::app

@@ -1,0 +1,311 @@
+#include "engine/engine.hpp"
+
+#include "engine/staging.hpp"
+#include "ingest/mapping.hpp"
+#include "ingest/topic_filter.hpp"
+
+#include <algorithm>
+#include <deque>
+
+namespace dtwin::engine {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view k_envelope_prefix = "dtwin/gw/";
+constexpr std::string_view k_envelope_suffix = "/up";
+/// How often retention runs.
+constexpr auto k_prune_interval = std::chrono::hours{1};
+
+bool is_envelope_topic(std::string_view topic) {
+    return topic.starts_with(k_envelope_prefix) && topic.ends_with(k_envelope_suffix);
+}
+
+std::string_view graph_reason(core::ErrorCode code) {
+    switch (code) {
+    case core::ErrorCode::unknown_twin:
+        return "unknown_twin";
+    default:
+        return "invalid_value";
+    }
+}
+
+} // namespace
+
+std::string gateway_cursor_name(std::string_view gateway) {
+    return "gw:" + std::string(gateway);
+}
+
+Engine::Engine(core::TwinGraph& graph, store::Store& store, EngineOptions options, const core::Clock& clock)
+    : m_graph(graph), m_store(store), m_options(std::move(options)), m_clock(clock), m_derived(m_options),
+      m_liveness(m_options) {}
+
+core::Result<void> Engine::start() {
+    auto cursors = m_store.cursors();
+    if (!cursors) {
+        return std::unexpected(cursors.error());
+    }
+    for (const auto& cursor : *cursors) {
+        if (cursor.source.starts_with("gw:")) {
+            m_cursors[cursor.source.substr(3)] = cursor.sequence;
+        }
+    }
+    const core::TimePoint now = m_clock.now();
+    m_liveness.seed(m_graph, now);
+    apply_derived(m_derived.seed(m_graph, now));
+    if (m_options.history_retention) {
+        m_next_prune = now;
+    }
+    return {};
+}
+
+std::vector<std::string> Engine::subscriptions() const {
+    std::vector<std::string> filters;
+    for (const auto& rule : m_options.mappings) {
+        filters.push_back(ingest::subscription_filter(rule.topic_filter));
+    }
+    filters.emplace_back("dtwin/gw/+/up");
+    for (auto& filter : m_liveness.status_filters()) {
+        filters.push_back(std::move(filter));
+    }
+    std::sort(filters.begin(), filters.end());
+    filters.erase(std::unique(filters.begin(), filters.end()), filters.end());
+    return filters;
+}
+
+void Engine::on_message(std::string_view topic, std::string_view payload, core::TimePoint receive_time) {
+    if (is_envelope_topic(topic)) {
+        on_envelope(topic, payload, receive_time);
+        return;
+    }
+    std::optional<ConnectivityChange> change;
+    if (m_liveness.on_status(m_graph, topic, payload, receive_time, change)) {
+        if (change) {
+            apply_connectivity(*change);
+        }
+        return;
+    }
+    on_device_message(topic, payload, receive_time, {});
+}
+
+void Engine::on_envelope(std::string_view topic, std::string_view payload, core::TimePoint receive_time) {
+    auto envelope = ingest::decode_envelope(topic, payload, m_options.envelope_limits);
+    if (!envelope) {
+        auto gateway = ingest::gateway_from_topic(topic);
+        reject({"invalid_envelope", std::string(topic), gateway ? *gateway : std::string(), 0, {}, {},
+                envelope.error().where, envelope.error().to_string(), receive_time});
+        return;
+    }
+    ++m_counters.envelopes;
+    const std::string& gateway = envelope->gateway;
+    std::uint64_t& cursor = m_cursors[gateway];
+    for (const auto& message : envelope->messages) {
+        if (message.sequence <= cursor) {
+            ++m_counters.duplicates;
+            continue;
+        }
+        if (message.sequence != cursor + 1 && cursor != 0) {
+            ++m_counters.sequence_gaps;
+        }
+        on_device_message(message.topic, message.payload, message.receive_time, {gateway, message.sequence});
+        cursor = message.sequence;
+    }
+    // Acked after the commit that holds the cursor; a replay of committed messages only
+    // needs the ack again.
+    m_pending_acks[gateway] = cursor;
+}
+
+void Engine::on_device_message(std::string_view topic, std::string_view payload, core::TimePoint receive_time,
+                               const Origin& origin) {
+    ++m_counters.messages;
+    ++m_pending_messages;
+    auto mapped = ingest::map_message(m_options.mappings, topic, payload, receive_time, m_options.time_options,
+                                      m_options.ingest_limits);
+    for (auto& rejection : mapped.rejections) {
+        reject({std::string(ingest::reject_reason_name(rejection.reason)), std::string(topic),
+                std::string(origin.gateway), origin.sequence, std::move(rejection.rule), std::move(rejection.twin_id),
+                std::move(rejection.pointer), std::move(rejection.message), receive_time});
+    }
+    for (const auto& update : mapped.updates) {
+        apply_update(update, topic, receive_time, origin);
+    }
+}
+
+void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view topic, core::TimePoint receive_time,
+                          const Origin& origin) {
+    const std::vector<core::PatchOperation> patch = ingest::to_patch(update);
+    core::WriteOptions options{.source_time = update.source_time};
+    if (origin.sequence != 0) {
+        options.sequence = origin.sequence;
+    }
+    auto result = m_graph.patch_twin(update.twin_id, patch, options);
+    if (!result) {
+        reject({std::string(graph_reason(result.error().code)), std::string(topic), std::string(origin.gateway),
+                origin.sequence, update.rule, update.twin_id, {}, result.error().to_string(), receive_time});
+        return;
+    }
+    ++m_counters.updates_applied;
+    // History identity (store.hpp): a gateway's sequence; for a direct message 0, so that
+    // the broker redelivering it after a crash rewrites the same samples. A receive-time
+    // stamp is unique by itself but gets the version, to keep equal stamps apart.
+    std::uint64_t sequence = origin.sequence;
+    if (sequence == 0 && update.timestamp_replaced != ingest::TimestampReplacement::none) {
+        sequence = result->version;
+    }
+    m_counters.samples += stage_history(m_batch, update.twin_id, *result, update.source_time, sequence);
+    // Even an unchanged value moved its source time on: the twin record is rewritten.
+    m_dirty_twins.insert(update.twin_id);
+    note_clock(update, receive_time);
+    if (const core::Twin* twin = m_graph.find_twin(update.twin_id)) {
+        if (auto change = m_liveness.on_seen(*twin, receive_time)) {
+            apply_connectivity(*change);
+        }
+    }
+    if (!m_derived.empty()) {
+        std::vector<std::pair<std::string, json::value>> properties;
+        properties.reserve(update.properties.size());
+        for (const auto& property : update.properties) {
+            properties.emplace_back(property.name, property.value);
+        }
+        apply_derived(m_derived.on_update(m_graph, update.twin_id, properties, update.source_time, m_clock.now()));
+    }
+}
+
+void Engine::note_clock(const ingest::TwinUpdate& update, core::TimePoint receive_time) {
+    const core::Twin* twin = m_graph.find_twin(update.twin_id);
+    if (twin == nullptr) {
+        return;
+    }
+    const core::ClockSkewFlag* current = twin->clock_skew();
+    if (update.timestamp_replaced == ingest::TimestampReplacement::none) {
+        if (current != nullptr) {
+            (void)m_graph.set_clock_skew(update.twin_id, std::nullopt);
+        }
+        return;
+    }
+    const std::string reason(ingest::timestamp_replacement_name(update.timestamp_replaced));
+    ++m_counters.timestamps_replaced[reason];
+    core::ClockSkewFlag flag{reason, update.original_timestamp, receive_time, receive_time, 1};
+    if (current != nullptr && current->reason == reason) {
+        flag.since = current->since;
+        flag.count = current->count + 1;
+    }
+    (void)m_graph.set_clock_skew(update.twin_id, std::move(flag));
+}
+
+void Engine::apply_derived(std::vector<DerivedWrite> writes) {
+    std::deque<DerivedWrite> queue(std::make_move_iterator(writes.begin()), std::make_move_iterator(writes.end()));
+    const core::TimePoint now = m_clock.now();
+    while (!queue.empty()) {
+        DerivedWrite write = std::move(queue.front());
+        queue.pop_front();
+        const core::PatchOperation operation{core::PatchOp::add, "/" + write.property, {}, write.value};
+        auto result = m_graph.patch_twin(write.twin_id, std::span(&operation, 1),
+                                         core::WriteOptions{.source_time = write.source_time});
+        if (!result) {
+            reject({std::string(graph_reason(result.error().code)), {}, {}, 0, "derive", write.twin_id,
+                    "/" + write.property, "derived state: " + result.error().to_string(), now});
+            continue;
+        }
+        if (!result->changed()) {
+            continue;
+        }
+        ++m_counters.derived_writes;
+        m_counters.samples += stage_history(m_batch, write.twin_id, *result, write.source_time, result->version);
+        m_dirty_twins.insert(write.twin_id);
+        for (auto& next : m_derived.after_write(m_graph, write, now)) {
+            queue.push_back(std::move(next));
+        }
+    }
+}
+
+void Engine::apply_connectivity(const ConnectivityChange& change) {
+    auto marked = m_graph.set_properties_stale(change.twin_id, m_liveness.ingested_properties(), !change.online);
+    if (marked && *marked) {
+        m_dirty_twins.insert(change.twin_id);
+    }
+    m_pending_connectivity.push_back(change);
+}
+
+void Engine::reject(RejectionReport report) {
+    ++m_counters.rejected[report.reason];
+    m_rejections.push_back(std::move(report));
+}
+
+void Engine::on_timers() {
+    const core::TimePoint now = m_clock.now();
+    apply_derived(m_derived.on_timers(m_graph, now));
+    for (const auto& change : m_liveness.on_timers(now)) {
+        apply_connectivity(change);
+    }
+    if (m_next_prune && now >= *m_next_prune) {
+        m_next_prune = now + k_prune_interval;
+        if (auto pruned = m_store.prune_history(now - *m_options.history_retention)) {
+            m_counters.samples_pruned += *pruned;
+        } else {
+            ++m_counters.prune_failures;
+        }
+    }
+}
+
+std::optional<core::TimePoint> Engine::next_deadline() const {
+    std::optional<core::TimePoint> next = m_next_prune;
+    for (auto candidate : {m_derived.next_deadline(), m_liveness.next_deadline()}) {
+        if (candidate && (!next || *candidate < *next)) {
+            next = candidate;
+        }
+    }
+    return next;
+}
+
+bool Engine::has_pending() const noexcept {
+    return !m_batch.empty() || !m_dirty_twins.empty() || !m_pending_acks.empty() || !m_pending_connectivity.empty() ||
+           m_graph.pending_events() != 0;
+}
+
+core::Result<CommitOutput> Engine::commit() {
+    if (m_failed) {
+        return core::fail(core::ErrorCode::storage, "an earlier commit failed; the engine must be restarted");
+    }
+    for (const auto& id : m_dirty_twins) {
+        stage_twin(m_batch, m_graph, id);
+    }
+    for (const auto& [gateway, sequence] : m_pending_acks) {
+        m_batch.set_cursor(gateway_cursor_name(gateway), sequence);
+    }
+    if (!m_batch.empty()) {
+        stage_version(m_batch, m_graph);
+        if (auto committed = m_store.commit(m_batch); !committed) {
+            m_failed = true;
+            return std::unexpected(committed.error());
+        }
+        ++m_counters.commits;
+    }
+    CommitOutput output;
+    output.acks.reserve(m_pending_acks.size());
+    for (const auto& [gateway, sequence] : m_pending_acks) {
+        output.acks.push_back({gateway, sequence});
+    }
+    output.changes = m_graph.drain_events();
+    output.connectivity = std::move(m_pending_connectivity);
+    m_pending_connectivity.clear();
+    m_pending_acks.clear();
+    m_dirty_twins.clear();
+    m_batch.clear();
+    m_pending_messages = 0;
+    return output;
+}
+
+std::vector<RejectionReport> Engine::take_rejections() {
+    std::vector<RejectionReport> out;
+    out.swap(m_rejections);
+    return out;
+}
+
+std::uint64_t Engine::gateway_cursor(std::string_view gateway) const {
+    auto it = m_cursors.find(gateway);
+    return it == m_cursors.end() ? 0 : it->second;
+}
+
+} // namespace dtwin::engine

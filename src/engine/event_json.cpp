@@ -1,0 +1,86 @@
+#include "engine/event_json.hpp"
+
+#include "core/twin.hpp"
+
+namespace dtwin::engine {
+
+namespace json = boost::json;
+
+json::object change_event_to_json(const core::ChangeEvent& event) {
+    json::object out;
+    out["kind"] = core::change_kind_name(event.kind);
+    out["twinId"] = event.twin_id;
+    if (!event.relationship_id.empty()) {
+        out["relationshipId"] = event.relationship_id;
+        out["relationshipName"] = event.relationship_name;
+    }
+    if (event.model) {
+        out["model"] = event.model->id;
+    }
+    out["version"] = event.version;
+    out["etag"] = core::make_etag(event.version);
+    if (event.source_time) {
+        out["sourceTime"] = core::format_time(*event.source_time);
+    }
+    out["updateTime"] = core::format_time(event.update_time);
+    out["patch"] = core::patch_to_json(event.patch);
+    return out;
+}
+
+json::object connectivity_to_json(const ConnectivityChange& change) {
+    json::object out;
+    out["twinId"] = change.twin_id;
+    out["online"] = change.online;
+    out["reason"] = change.reason;
+    out["time"] = core::format_time(change.time);
+    out["lastSeen"] = change.last_seen ? json::value(core::format_time(*change.last_seen)) : json::value(nullptr);
+    return out;
+}
+
+json::object rejection_to_json(const RejectionReport& report) {
+    json::object out;
+    out["reason"] = report.reason;
+    out["topic"] = report.topic;
+    const auto put = [&](std::string_view key, const std::string& value) {
+        if (!value.empty()) {
+            out[key] = value;
+        }
+    };
+    put("gateway", report.gateway);
+    if (report.sequence != 0) {
+        out["sequence"] = report.sequence;
+    }
+    put("rule", report.rule);
+    put("twinId", report.twin_id);
+    put("pointer", report.pointer);
+    out["message"] = report.message;
+    out["receiveTime"] = core::format_time(report.receive_time);
+    return out;
+}
+
+json::object counters_to_json(const EngineCounters& counters) {
+    json::object out;
+    out["messages"] = counters.messages;
+    out["envelopes"] = counters.envelopes;
+    out["duplicates"] = counters.duplicates;
+    out["sequenceGaps"] = counters.sequence_gaps;
+    out["updatesApplied"] = counters.updates_applied;
+    out["samples"] = counters.samples;
+    out["derivedWrites"] = counters.derived_writes;
+    out["commits"] = counters.commits;
+    out["samplesPruned"] = counters.samples_pruned;
+    out["pruneFailures"] = counters.prune_failures;
+    json::object rejected;
+    for (const auto& [reason, count] : counters.rejected) {
+        rejected[reason] = count;
+    }
+    out["rejected"] = std::move(rejected);
+    json::object replaced;
+    for (const auto& [reason, count] : counters.timestamps_replaced) {
+        replaced[reason] = count;
+    }
+    out["timestampsReplaced"] = std::move(replaced);
+    return out;
+}
+
+} // namespace dtwin::engine

@@ -1,0 +1,30 @@
+// JSON documents of what the engine hands out: change events, connectivity changes,
+// rejections and counters, as dtwin serve publishes them (docs/protocol.md, "Server
+// topics"). Pure; any thread.
+#pragma once
+
+#include "core/change_feed.hpp"
+#include "engine/engine.hpp"
+#include "engine/liveness.hpp"
+
+#include <boost/json/object.hpp>
+#include <string>
+
+namespace dtwin::engine {
+
+/// {"kind": "twin_patched", "twinId": ..., "model": ..., "version": n, "etag": ...,
+///  "sourceTime": ..., "updateTime": ..., "patch": [JSON Patch]} (+ relationshipId,
+///  relationshipName for relationship events).
+[[nodiscard]] boost::json::object change_event_to_json(const core::ChangeEvent& event);
+
+/// {"twinId": ..., "online": bool, "reason": ..., "time": ..., "lastSeen": ... | null}
+[[nodiscard]] boost::json::object connectivity_to_json(const ConnectivityChange& change);
+
+/// {"reason": ..., "topic": ..., "gateway": ..., "sequence": n, "rule": ..., "twinId": ...,
+///  "pointer": ..., "message": ..., "receiveTime": ...}; empty fields left out.
+[[nodiscard]] boost::json::object rejection_to_json(const RejectionReport& report);
+
+/// Every counter of EngineCounters, rejections and replacements as objects by reason.
+[[nodiscard]] boost::json::object counters_to_json(const EngineCounters& counters);
+
+} // namespace dtwin::engine
