@@ -122,6 +122,10 @@ public:
         if (rc != MOSQ_ERR_SUCCESS) {
             return library_error(rc, "cannot set the inflight limit", "max_inflight");
         }
+        rc = mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, m_options.tcp_nodelay ? 1 : 0);
+        if (rc != MOSQ_ERR_SUCCESS) {
+            return library_error(rc, "cannot set TCP_NODELAY", "tcp_nodelay");
+        }
         if (m_options.username) {
             const char* password = m_options.password ? m_options.password->c_str() : nullptr;
             rc = mosquitto_username_pw_set(handle, m_options.username->c_str(), password);

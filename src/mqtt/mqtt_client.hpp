@@ -67,6 +67,11 @@ struct MqttClientOptions {
     /// QoS 1/2 messages sent but not yet acknowledged; further publishes wait in the
     /// library's own queue (publish() still succeeds). 0 = no limit.
     unsigned max_inflight = 20;
+    /// TCP_NODELAY on the broker connection. On by default: a client that answers a
+    /// received message with a small publish (an ack, an event) would otherwise have it
+    /// held back by Nagle's algorithm until the broker's delayed ACK, up to 40 ms
+    /// (measured: docs/benchmarks.md, "Ingest").
+    bool tcp_nodelay = true;
     /// Capacity of the event queue (see back-pressure above).
     std::size_t event_queue_capacity = 10'000;
 };
