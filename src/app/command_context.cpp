@@ -62,25 +62,27 @@ void write_pretty(std::ostream& out, const json::value& value, int depth) {
         out << "]";
         return;
     }
-    case json::kind::double_: {
-        // Shortest text that reads back as the same double, always with a fraction or an
-        // exponent so that it stays a double ("42.0", not Boost's "4.2E1").
-        char buffer[32];
-        const double number = value.get_double();
-        const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, number);
-        std::string text(buffer, ec == std::errc{} ? end : buffer);
-        if (text.find_first_of(".eEn") == std::string::npos) {
-            text += ".0";
-        }
-        out << text;
+    case json::kind::double_:
+        out << format_double(value.get_double());
         return;
-    }
     default:
         out << json::serialize(value);
     }
 }
 
 } // namespace
+
+std::string format_double(double number) {
+    // Shortest text that reads back as the same double, always with a fraction or an
+    // exponent so that it stays a double ("42.0", not Boost's "4.2E1").
+    char buffer[32];
+    const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, number);
+    std::string text(buffer, ec == std::errc{} ? end : buffer);
+    if (text.find_first_of(".eEn") == std::string::npos) {
+        text += ".0";
+    }
+    return text;
+}
 
 void print_json(std::ostream& out, const json::value& value) {
     write_pretty(out, value, 0);

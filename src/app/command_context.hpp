@@ -21,6 +21,9 @@ struct CommandContext {
 /// ctx.out with --json; returns k_exit_invalid.
 int report_error(const CommandContext& ctx, const core::Error& error);
 
+/// The shortest text that reads back as `number`, with a fraction or exponent ("612.0").
+std::string format_double(double number);
+
 /// Writes `value` as indented JSON followed by a newline.
 void print_json(std::ostream& out, const boost::json::value& value);
 

@@ -70,7 +70,7 @@ std::optional<double> numeric_value(const store::SampleValue& value) {
 }
 
 std::string render(const json::value& value) {
-    return json::serialize(value);
+    return value.is_double() ? format_double(value.get_double()) : json::serialize(value);
 }
 
 int print_samples(const CommandContext& ctx, const HistoryArguments& args,

@@ -174,7 +174,8 @@ void DerivedState::evaluate_room(const core::TwinGraph& graph, const std::string
     }
 }
 
-std::vector<DerivedWrite> DerivedState::seed(const core::TwinGraph& graph, core::TimePoint now) {
+std::vector<DerivedWrite> DerivedState::seed(const core::TwinGraph& graph, core::TimePoint now,
+                                             const LastTrueSample& last_true) {
     std::vector<DerivedWrite> writes;
     if (empty()) {
         return writes;
@@ -197,6 +198,14 @@ std::vector<DerivedWrite> DerivedState::seed(const core::TwinGraph& graph, core:
     });
     for (const auto& id : rooms) {
         if (Room* target = room(graph, id)) {
+            // Only a motion within the longest timeout can still occupy the room now.
+            const auto& parameters = target->rule->parameters;
+            const auto horizon = std::max(parameters.short_timeout, parameters.shut_in_timeout);
+            if (last_true) {
+                if (auto motion = last_true(id, target->rule->motion_property, now - horizon)) {
+                    target->tracker.on_motion(*motion, true);
+                }
+            }
             evaluate_room(graph, id, *target, now, writes);
         }
     }

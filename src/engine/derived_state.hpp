@@ -31,6 +31,7 @@
 #include "engine/engine_options.hpp"
 
 #include <boost/json/value.hpp>
+#include <functional>
 #include <map>
 #include <optional>
 #include <queue>
@@ -56,9 +57,17 @@ public:
     /// True when no derived-state rule is configured (the engine skips all of this).
     [[nodiscard]] bool empty() const noexcept;
 
+    /// The source time of the latest sample `property` == true of `twin` at or after
+    /// `from` (history), or nullopt.
+    using LastTrueSample = std::function<std::optional<core::TimePoint>(
+        const std::string& twin, const std::string& property, core::TimePoint from)>;
+
     /// Rebuilds trackers from every twin of the graph and returns the writes that bring
-    /// stored derived properties up to date at `now`.
-    [[nodiscard]] std::vector<DerivedWrite> seed(const core::TwinGraph& graph, core::TimePoint now);
+    /// stored derived properties up to date at `now`. `last_true` finds the last motion
+    /// when the stored motion is false (a PIR reports 0 between detections); empty: the
+    /// stored motion only.
+    [[nodiscard]] std::vector<DerivedWrite> seed(const core::TwinGraph& graph, core::TimePoint now,
+                                                 const LastTrueSample& last_true = {});
 
     /// After an update of `twin_id` was applied: `properties` are the names the update
     /// carried (with their values), at `source_time`. Returns the derived writes; the

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <variant>
 
 namespace dtwin::engine {
 
@@ -49,11 +50,25 @@ core::Result<void> Engine::start() {
     for (const auto& cursor : *cursors) {
         if (cursor.source.starts_with("gw:")) {
             m_cursors[cursor.source.substr(3)] = cursor.sequence;
+            m_committed_cursors[cursor.source.substr(3)] = cursor.sequence;
         }
     }
     const core::TimePoint now = m_clock.now();
     m_liveness.seed(m_graph, now);
-    apply_derived(m_derived.seed(m_graph, now));
+    const auto last_true = [this](const std::string& twin, const std::string& property,
+                                  core::TimePoint from) -> std::optional<core::TimePoint> {
+        auto samples = m_store.history({twin, property, from});
+        if (!samples) {
+            return std::nullopt;
+        }
+        for (auto it = samples->rbegin(); it != samples->rend(); ++it) {
+            if (const bool* motion = std::get_if<bool>(&it->value); motion != nullptr && *motion) {
+                return it->source_time;
+            }
+        }
+        return std::nullopt;
+    };
+    apply_derived(m_derived.seed(m_graph, now, last_true));
     if (m_options.history_retention) {
         m_next_prune = now;
     }
@@ -154,6 +169,19 @@ void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view top
         sequence = result->version;
     }
     m_counters.samples += stage_history(m_batch, update.twin_id, *result, update.source_time, sequence);
+    // A newer reading that repeats the stored value is not in the WriteResult, but it is a
+    // reading all the same: history keeps it (start() finds the last motion there).
+    for (const auto& property : update.properties) {
+        const std::string path = "/" + property.name;
+        const auto same_path = [&](const auto& entry) { return entry.path == path; };
+        if (std::none_of(result->applied.begin(), result->applied.end(), same_path) &&
+            std::none_of(result->stale.begin(), result->stale.end(), same_path)) {
+            if (auto value = sample_value(property.value)) {
+                m_batch.append_sample({update.twin_id, property.name, update.source_time, sequence, std::move(*value)});
+                ++m_counters.samples;
+            }
+        }
+    }
     // Even an unchanged value moved its source time on: the twin record is rewritten.
     m_dirty_twins.insert(update.twin_id);
     note_clock(update, receive_time);
@@ -286,6 +314,7 @@ core::Result<CommitOutput> Engine::commit() {
     output.acks.reserve(m_pending_acks.size());
     for (const auto& [gateway, sequence] : m_pending_acks) {
         output.acks.push_back({gateway, sequence});
+        m_committed_cursors[gateway] = sequence;
     }
     output.changes = m_graph.drain_events();
     output.connectivity = std::move(m_pending_connectivity);
@@ -304,8 +333,8 @@ std::vector<RejectionReport> Engine::take_rejections() {
 }
 
 std::uint64_t Engine::gateway_cursor(std::string_view gateway) const {
-    auto it = m_cursors.find(gateway);
-    return it == m_cursors.end() ? 0 : it->second;
+    auto it = m_committed_cursors.find(gateway);
+    return it == m_committed_cursors.end() ? 0 : it->second;
 }
 
 } // namespace dtwin::engine

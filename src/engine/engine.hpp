@@ -154,6 +154,7 @@ private:
     store::WriteBatch m_batch;
     std::set<std::string, std::less<>> m_dirty_twins;
     std::map<std::string, std::uint64_t, std::less<>> m_cursors;       ///< gateway -> highest sequence applied
+    std::map<std::string, std::uint64_t, std::less<>> m_committed_cursors; ///< gateway -> highest sequence committed
     std::map<std::string, std::uint64_t, std::less<>> m_pending_acks;  ///< gateway -> sequence to ack after commit
     std::vector<ConnectivityChange> m_pending_connectivity;
     std::vector<RejectionReport> m_rejections;

@@ -34,7 +34,8 @@ void stage_version(store::WriteBatch& batch, const core::TwinGraph& graph);
 /// values write nothing. Property paths lose their leading "/" ("/co2" -> "co2",
 /// "/thermostat/target" -> "thermostat/target"). Every sample carries `sequence`, part of
 /// its identity (store.hpp, HistorySample). Returns how many samples were added.
-/// Not recorded: a newer sample that repeats the stored value (WriteResult does not report it).
+/// Not recorded here: a newer sample that repeats the stored value (WriteResult does not report
+/// it); the engine stages those itself, since every accepted sample belongs in history.
 std::size_t stage_history(store::WriteBatch& batch, const std::string& twin_id, const core::WriteResult& result,
                           core::TimePoint source_time, std::uint64_t sequence);
 

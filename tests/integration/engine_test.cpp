@@ -33,10 +33,11 @@ TEST_F(EngineDoor, StateFollowsMagnetAndAngleInEitherSwingDirection) {
     auto when = at(0s);
     for (const auto& c : cases) {
         when += 1s;
+        SCOPED_TRACE("angle " + std::to_string(c.angle) + " magnet " + std::to_string(c.magnet));
         const auto out = door(c.angle, c.magnet, when);
         const std::string expected = "\"" + std::string(c.state) + "\"";
-        EXPECT_EQ(property("Door", "doorState"), expected) << "angle " << c.angle << " magnet " << c.magnet;
-        EXPECT_TRUE(changed(out, "Door", "/doorState")) << "angle " << c.angle << " magnet " << c.magnet;
+        EXPECT_EQ(property("Door", "doorState"), expected);
+        EXPECT_TRUE(changed(out, "Door", "/doorState"));
         EXPECT_EQ(json::serialize(stored_twin("Door").at("doorState")), expected);
     }
 }
@@ -290,16 +291,18 @@ TEST_F(EngineRestart, KeepsAnOccupancyThatIsStillRunningAndItsTimer) {
 }
 
 // A room node reports motion 0 between detections (the PIR's "no motion in this
-// reading"), so the stored motion is usually false while the room is still occupied.
+// reading"), so the stored motion is usually false while the room is still occupied, and
+// the last detection is often a repeat of an earlier one.
 TEST_F(EngineRestart, KeepsAnOccupancyWhenTheLastMotionReadingWasFalse) {
     start_engine();
     motion("Room2", 1, at(1s));
+    motion("Room2", 1, at(4s));
     motion("Room2", 0, at(6s));
-    const auto out = restart(at(7s));
+    const auto out = restart(at(12s));
     EXPECT_FALSE(changed(out, "Room2", "/occupancy"));
     EXPECT_EQ(occupancy("Room2"), "\"occupied\"");
-    EXPECT_EQ(m_engine->next_deadline(), std::optional(at(11s)));
-    tick(at(11s));
+    EXPECT_EQ(m_engine->next_deadline(), std::optional(at(14s)));
+    tick(at(14s));
     EXPECT_EQ(occupancy("Room2"), "\"not_occupied\"");
 }
 
