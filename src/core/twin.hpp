@@ -41,14 +41,18 @@ namespace dtwin::core {
 struct PropertyMetadata {
     TimePoint last_update_time{}; ///< when the graph last changed the value (receive time)
     TimePoint source_time{};      ///< event time of the value; the write's time when the writer gave none
-    std::uint64_t sequence = 0;   ///< writer's sequence of the sample; 0 = none given
+    /// Writer's sequence of the sample; 0 = none given. Below 2^63 (63 bits, so that the
+    /// stale bit shares its word: every property slot of a million twins pays for this
+    /// struct, and a separate bool would add 8 bytes to each).
+    std::uint64_t sequence : 63 = 0;
     /// The device that feeds this property fell silent; the value is the last known one.
     /// Set by TwinGraph::set_properties_stale; cleared by any write that applies a new
     /// value (an older sample that is not applied leaves it as it is).
-    bool stale = false;
+    bool stale : 1 = false;
 
     bool operator==(const PropertyMetadata&) const = default;
 };
+static_assert(sizeof(PropertyMetadata) == 24, "the stale bit must share the sequence's word");
 
 /// The twin's device sends timestamps the engine cannot use, so it stamps the samples
 /// with their receive time instead. One flag covers a run of such replacements: `since`

@@ -115,9 +115,16 @@ TEST_F(ServeIngestTest, BadInputIsRejectedWithItsReasonAndTheStreamGoesOn) {
     m_client->publish("rooms/Room9", good);                                              // unknown_twin
     m_client->publish("rooms/Room1", std::string("{\"co2\": \"\xff\"}"));               // invalid_utf8
     m_client->publish("rooms/Room1", std::string(300 * 1024, ' ') + good);              // payload_too_large
+    // A topic no mapping matches can only arrive inside an envelope (the server subscribes
+    // to the mapped topics only).
+    ingest::Envelope stray{"gw-1", {{1, "nowhere/at-all", good, core::TimePoint{}}}};
+    stray.messages[0].receive_time =
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    m_client->publish("dtwin/gw/gw-1/up", ingest::encode_envelope(stray));
     m_client->publish("rooms/Room1", good);
 
-    for (const char* reason : {"invalid_json", "wrong_type", "unknown_twin", "invalid_utf8", "payload_too_large"}) {
+    for (const char* reason :
+         {"invalid_json", "wrong_type", "unknown_twin", "invalid_utf8", "payload_too_large", "no_matching_rule"}) {
         EXPECT_TRUE(m_client->wait_json("dtwin/diagnostics/rejections",
                                         [&](const json::value& r) { return r.at("reason") == json::value(reason); }))
             << reason;
