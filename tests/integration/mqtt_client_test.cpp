@@ -1,6 +1,7 @@
 // MqttClient against a real mosquitto on a loopback port of its own per test.
 #include "mosquitto_process.hpp"
 #include "mqtt/mqtt_client.hpp"
+#include "mqtt_test_support.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -16,37 +17,12 @@ namespace dtwin::mqtt {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::MosquittoProcess;
+using dtwin::testing::MosquittoProcess;
+using testing::k_event_timeout;
+using testing::wait_for;
+using testing::wait_for_if;
 
-constexpr auto k_event_timeout = 5s;
 constexpr auto k_reconnect_timeout = 10s;
-
-/// Drains `client` until an event of type T satisfying `accept` arrives, or `timeout`
-/// passes. Other events are dropped.
-template <typename T, typename Accept>
-std::optional<T> wait_for_if(MqttClient& client, Accept accept, std::chrono::milliseconds timeout = k_event_timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left <= 0ms) {
-            return std::nullopt;
-        }
-        auto event = client.next_event_for(left);
-        if (!event) {
-            continue;
-        }
-        if (const T* wanted = std::get_if<T>(&*event); wanted != nullptr && accept(*wanted)) {
-            return *wanted;
-        }
-    }
-}
-
-template <typename T>
-std::optional<T> wait_for(MqttClient& client, std::chrono::milliseconds timeout = k_event_timeout) {
-    return wait_for_if<T>(
-        client, [](const T&) { return true; }, timeout);
-}
 
 class MqttClientTest : public ::testing::Test {
 protected:
