@@ -7,7 +7,13 @@
 #include "engine/engine.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <utility>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -38,6 +44,44 @@ void configure_logging(const Config& config) {
     spdlog::set_level(spdlog::level::from_str(config.get_string("log.level")));
     spdlog::flush_on(spdlog::level::info);
 }
+
+/// An exclusive lock on "<store file>.lock" for as long as the server runs: a second
+/// `dtwin serve` on the same store is refused at once, instead of failing at its first
+/// commit. CLI commands do not take it (readers and short writes go through SQLite's own
+/// locking). Released by the kernel when the process ends, however it ends.
+class ServeLock {
+public:
+    static core::Result<ServeLock> acquire(const std::string& store_file) {
+        const std::string path = store_file + ".lock";
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            return core::fail(core::ErrorCode::io, std::string("cannot open the lock file: ") + std::strerror(errno),
+                              path);
+        }
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            ::close(fd);
+            if (error == EWOULDBLOCK) {
+                return core::fail(core::ErrorCode::io, "another dtwin serve is running on this store", store_file);
+            }
+            return core::fail(core::ErrorCode::io, std::string("cannot lock: ") + std::strerror(error), path);
+        }
+        return ServeLock(fd);
+    }
+    ServeLock(ServeLock&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+    ServeLock& operator=(ServeLock&&) = delete;
+    ServeLock(const ServeLock&) = delete;
+    ServeLock& operator=(const ServeLock&) = delete;
+    ~ServeLock() {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+    }
+
+private:
+    explicit ServeLock(int fd) : m_fd(fd) {}
+    int m_fd = -1;
+};
 
 mqtt::MqttClientOptions mqtt_options(const Config& config) {
     mqtt::MqttClientOptions options;
@@ -72,9 +116,20 @@ int serve(CommandContext& ctx) {
         return report_error(ctx, client.error());
     }
     const auto started = std::chrono::steady_clock::now();
-    auto workspace = Workspace::open_loaded(ctx.config, Access::read_write);
+    auto workspace = Workspace::open(ctx.config, Access::read_write);
     if (!workspace) {
         return report_error(ctx, workspace.error());
+    }
+    auto settings = (*workspace)->store().settings();
+    if (!settings) {
+        return report_error(ctx, settings.error());
+    }
+    auto lock = ServeLock::acquire(settings->location);
+    if (!lock) {
+        return report_error(ctx, lock.error());
+    }
+    if (auto loaded = (*workspace)->load_graph(); !loaded) {
+        return report_error(ctx, loaded.error());
     }
     core::TwinGraph& graph = (*workspace)->graph();
     spdlog::info("loaded {} twins and {} relationships in {} ms", graph.twin_count(), graph.relationship_count(),

@@ -269,5 +269,21 @@ TEST_F(ServeIngestTest, OccupancyAndSilenceTimersFireWithoutFurtherMessages) {
     EXPECT_FALSE(room2.at("$metadata").at("co2").as_object().contains("stale"));
 }
 
+TEST_F(ServeIngestTest, ASecondServerOnTheSameStoreIsRefusedAtOnce) {
+    const auto config = write_config(example_config());
+    start_server(config);
+    ChildProcess second(ChildProcessOptions{
+        .argv = {DTWIN_BIN, "--config", config.string(), "--data", m_data.string(), "--set",
+                 "mqtt.url=" + m_broker->url(), "--set", "mqtt.client_id=second", "serve"},
+        .output_directory = m_dir,
+        .output_name = "second-serve"});
+    const auto status = second.wait_for_exit(20s);
+    ASSERT_TRUE(status) << second.output();
+    EXPECT_EQ(*status, 1);
+    EXPECT_NE(second.stderr_text().find("another dtwin serve is running"), std::string::npos) << second.output();
+    EXPECT_TRUE(m_server->running());
+    EXPECT_EQ(stop_server(), 0);
+}
+
 } // namespace
 } // namespace dtwin::testing
