@@ -30,12 +30,6 @@ struct MosquittoDeleter {
 };
 using MosquittoHandle = std::unique_ptr<mosquitto, MosquittoDeleter>;
 
-/// libmosquitto counts reconnect delays in whole seconds; round up, at least one.
-unsigned whole_seconds(std::chrono::milliseconds duration) {
-    const auto seconds = std::chrono::ceil<std::chrono::seconds>(duration).count();
-    return seconds < 1 ? 1U : static_cast<unsigned>(seconds);
-}
-
 /// The largest payload the MQTT remaining-length field can carry.
 constexpr std::size_t k_max_payload = 268'435'455;
 
@@ -113,12 +107,7 @@ public:
         mosquitto_publish_callback_set(handle, &Session::on_publish);
         mosquitto_subscribe_callback_set(handle, &Session::on_subscribe);
 
-        int rc = mosquitto_reconnect_delay_set(handle, whole_seconds(m_options.reconnect_backoff_min),
-                                               whole_seconds(m_options.reconnect_backoff_max), true);
-        if (rc != MOSQ_ERR_SUCCESS) {
-            return library_error(rc, "cannot set the reconnect backoff", "reconnect_backoff");
-        }
-        rc = mosquitto_max_inflight_messages_set(handle, m_options.max_inflight);
+        int rc = mosquitto_max_inflight_messages_set(handle, m_options.max_inflight);
         if (rc != MOSQ_ERR_SUCCESS) {
             return library_error(rc, "cannot set the inflight limit", "max_inflight");
         }
@@ -158,20 +147,15 @@ public:
         if (rc == MOSQ_ERR_INVAL || rc == MOSQ_ERR_NOMEM) {
             return library_error(rc, "cannot start connecting", m_options.broker_url);
         }
-        // Described now, while errno still belongs to the failed attempt.
-        const std::string failure = rc == MOSQ_ERR_SUCCESS ? std::string() : describe(rc);
-        const int loop_rc = mosquitto_loop_start(m_handle.get());
-        if (loop_rc != MOSQ_ERR_SUCCESS) {
-            return library_error(loop_rc, "cannot start the MQTT network thread", m_options.broker_url);
-        }
-        m_started = true;
         if (rc != MOSQ_ERR_SUCCESS) {
-            queue_event(ConnectionLost{"cannot connect to " + endpoint(m_address) + ": " + failure});
-            // libmosquitto 2.0's network thread only starts its reconnect loop once a
-            // first connection attempt got under way; until then it idles. So the first
-            // attempts are retried here, with the same backoff, until one starts.
-            m_first_connect = std::jthread([this](std::stop_token stop) { retry_first_connect(stop); });
+            report_failed_attempt(rc);
         }
+        // From now on run_network() owns the socket: publish() and subscribe() only queue
+        // and wake it. (Until here the CONNECT went out at once, so a refused first
+        // attempt fails right here, with the endpoint in its reason.)
+        mosquitto_threaded_set(m_handle.get(), true);
+        m_started = true;
+        m_network = std::jthread([this, rc](std::stop_token stop) { run_network(stop, rc); });
         return {};
     }
 
@@ -227,13 +211,15 @@ public:
         // Closed first: a library thread waiting for room in a full queue must not keep
         // the join below waiting for ever.
         m_events.close();
-        if (m_first_connect.joinable()) {
-            m_first_connect.request_stop();
-            m_first_connect.join();
-        }
-        if (m_started) {
-            mosquitto_disconnect(m_handle.get());
-            mosquitto_loop_stop(m_handle.get(), false);
+        if (m_network.joinable()) {
+            {
+                // Either the network thread sees the stop before its next attempt, or the
+                // attempt it started is the one this DISCONNECT ends.
+                std::lock_guard lock(m_attempt_mutex);
+                m_network.request_stop();
+                mosquitto_disconnect(m_handle.get());
+            }
+            m_network.join();
         }
     }
 
@@ -255,24 +241,50 @@ private:
         return {};
     }
 
-    /// Runs on m_first_connect until an attempt starts (the network thread takes over
-    /// from there) or stop() asks it to end.
-    void retry_first_connect(const std::stop_token& stop) noexcept {
+    /// The network thread, in place of mosquitto_loop_start(), whose thread (libmosquitto
+    /// 2.0.11) idles when the first attempt failed at once (broker not up yet), and ends
+    /// for good, often without a disconnect callback, on a TLS error (a server
+    /// certificate its CA did not sign, a refused client certificate). This one reports
+    /// every failure and retries with the backoff until stop(). `rc`: the first attempt's.
+    void run_network(const std::stop_token& stop, int rc) noexcept {
         try {
             std::mutex mutex;
             std::condition_variable_any wake;
             std::chrono::milliseconds delay = m_options.reconnect_backoff_min;
             while (true) {
+                if (rc == MOSQ_ERR_SUCCESS) {
+                    // Until the connection ends: lost, refused, or closed by stop()'s DISCONNECT.
+                    while ((rc = mosquitto_loop(m_handle.get(), -1, 1)) == MOSQ_ERR_SUCCESS) {
+                    }
+                    if (!m_loss_reported.exchange(false) && !stop.stop_requested()) {
+                        queue_event(
+                            ConnectionLost{"connection to " + endpoint(m_address) + " failed: " + describe(rc)});
+                    }
+                    if (m_connected.exchange(false)) {
+                        delay = m_options.reconnect_backoff_min;
+                    }
+                }
                 std::unique_lock lock(mutex);
                 wake.wait_for(lock, stop, delay, [] { return false; });
-                if (stop.stop_requested() || mosquitto_reconnect_async(m_handle.get()) == MOSQ_ERR_SUCCESS) {
+                delay = std::min(delay * 2, m_options.reconnect_backoff_max);
+                std::lock_guard attempt(m_attempt_mutex);
+                if (stop.stop_requested()) {
                     return;
                 }
-                delay = std::min(delay * 2, m_options.reconnect_backoff_max);
+                rc = mosquitto_reconnect_async(m_handle.get());
+                if (rc != MOSQ_ERR_SUCCESS) {
+                    report_failed_attempt(rc);
+                }
             }
         } catch (...) {
             ++m_callback_failures;
         }
+    }
+
+    /// Call right after the attempt, while errno still belongs to it.
+    void report_failed_attempt(int rc) {
+        std::string failure = describe(rc);
+        queue_event(ConnectionLost{"cannot connect to " + endpoint(m_address) + ": " + failure});
     }
 
     static std::string describe(int rc) {
@@ -300,6 +312,7 @@ private:
                     ConnectionLost{std::string("broker refused the connection: ") + mosquitto_connack_string(rc)});
                 return;
             }
+            self.m_connected = true;
             self.resubscribe(handle);
             self.queue_event(Connected{(flags & 1) != 0});
         } catch (...) {
@@ -310,6 +323,7 @@ private:
     static void on_disconnect(mosquitto*, void* context, int rc) noexcept {
         Session& self = from(context);
         try {
+            self.m_loss_reported = true;
             self.queue_event(ConnectionLost{rc == 0 ? std::string("disconnected on request") : describe(rc)});
         } catch (...) {
             ++self.m_callback_failures;
@@ -376,8 +390,11 @@ private:
     std::atomic<std::uint64_t> m_callback_failures{0};
     bool m_started = false;
     bool m_stopped = false;
-    MosquittoHandle m_handle; // destroyed after the threads using it were joined by stop()
-    std::jthread m_first_connect;
+    MosquittoHandle m_handle;                 // destroyed after the thread using it was joined by stop()
+    std::mutex m_attempt_mutex;               // orders stop() against a connection attempt
+    std::atomic<bool> m_connected{false};     // a CONNACK came since run_network() last looked
+    std::atomic<bool> m_loss_reported{false}; // on_disconnect() came since run_network() last looked
+    std::jthread m_network;
 };
 
 core::Result<MqttClient> MqttClient::create(MqttClientOptions options) {

@@ -2,7 +2,7 @@
 // with backoff, re-issues its subscriptions after every reconnect, and hands everything
 // it receives to its owner as MqttEvent values through a bounded queue.
 //
-// Threads. The library runs its own network thread (started by connect(), joined by
+// Threads. A network thread runs libmosquitto's loop (started by connect(), joined by
 // stop() or the destructor). That thread only decodes and pushes events; it never
 // calls back into the owner. Everything else happens on the owner's thread:
 //   - create(), connect(), stop(), the destructor: one owner thread;
@@ -61,7 +61,7 @@ struct MqttClientOptions {
     std::optional<TlsFiles> tls;
     std::optional<LastWill> last_will;
     /// Wait before the first reconnect attempt; it grows after each failed attempt up
-    /// to the maximum. libmosquitto counts whole seconds: both are rounded up, at least 1 s.
+    /// to the maximum (it doubles).
     std::chrono::milliseconds reconnect_backoff_min{std::chrono::seconds(1)};
     std::chrono::milliseconds reconnect_backoff_max{std::chrono::seconds(30)};
     /// QoS 1/2 messages sent but not yet acknowledged; further publishes wait in the

@@ -113,6 +113,13 @@ protected:
     }
 };
 
+/// TLS files trusting `broker`'s CA, without a client certificate.
+TlsFiles ca_of(const MosquittoProcess& broker) {
+    TlsFiles files;
+    files.ca_file = broker.ca_file().string();
+    return files;
+}
+
 std::string joined(const std::vector<std::string>& reasons) {
     std::string text;
     for (const auto& reason : reasons) {
@@ -155,7 +162,7 @@ TEST_F(MqttTlsTest, TlsWithTheBrokersCaConnectsAndDelivers) {
     MosquittoProcess broker(MosquittoOptions{.tls = true});
     ASSERT_TRUE(broker.url().starts_with("mqtts://127.0.0.1:")) << broker.url();
     MqttClientOptions options = options_for(broker, "tls-right-ca");
-    options.tls = TlsFiles{.ca_file = broker.ca_file().string()};
+    options.tls = ca_of(broker);
     MqttClient client = started(options);
     expect_round_trip(client);
 }
@@ -164,16 +171,37 @@ TEST_F(MqttTlsTest, TlsWithAnotherCaIsRefused) {
     MosquittoProcess broker(MosquittoOptions{.tls = true});
     MosquittoProcess stranger(MosquittoOptions{.tls = true});
     MqttClientOptions options = options_for(broker, "tls-wrong-ca");
-    options.tls = TlsFiles{.ca_file = stranger.ca_file().string()};
+    options.tls = ca_of(stranger);
     MqttClient client = started(options);
-    refusal_reasons(client);
+    const auto reasons = refusal_reasons(client);
+    EXPECT_TRUE(any_contains(reasons, "TLS")) << joined(reasons);
 }
 
 TEST_F(MqttTlsTest, TlsWithoutCaFileDoesNotTrustATestCa) {
     // No CA file: the system's certificates are trusted, and they never signed ours.
     MosquittoProcess broker(MosquittoOptions{.tls = true});
     MqttClient client = started(options_for(broker, "tls-system-ca"));
-    refusal_reasons(client);
+    const auto reasons = refusal_reasons(client);
+    EXPECT_TRUE(any_contains(reasons, "TLS")) << joined(reasons);
+}
+
+TEST_F(MqttTlsTest, RetriesAfterFailedHandshakeAndConnectsOnceTheServerIsTrusted) {
+    // An impostor (a certificate of another CA) holds the port of the broker the client
+    // trusts, so the handshake fails: libmosquitto's own network thread would give up
+    // for good here. Once the real broker is back, the client must connect by itself.
+    MosquittoProcess trusted(MosquittoOptions{.tls = true});
+    trusted.stop();
+    auto impostor = std::make_unique<MosquittoProcess>(MosquittoOptions{.port = trusted.port(), .tls = true});
+    MqttClientOptions options = options_for(trusted, "tls-recovers");
+    options.tls = ca_of(trusted);
+    MqttClient client = started(options);
+    const auto lost = wait_for<ConnectionLost>(client);
+    ASSERT_TRUE(lost.has_value()) << "the failed handshake was not reported";
+    EXPECT_NE(lost->reason.find("TLS"), std::string::npos) << lost->reason;
+
+    impostor.reset();
+    trusted.restart();
+    EXPECT_TRUE(wait_for<Connected>(client, k_retry_timeout).has_value()) << "no retry after the failed handshake";
 }
 
 TEST_F(MqttTlsTest, PlainClientIsNotServedByTlsListener) {
@@ -187,7 +215,7 @@ TEST_F(MqttTlsTest, PlainClientIsNotServedByTlsListener) {
 TEST_F(MqttTlsTest, TlsAndPasswordTogether) {
     MosquittoProcess broker(MosquittoOptions{.credentials = k_user, .tls = true});
     MqttClientOptions options = options_for(broker, "tls-and-password");
-    options.tls = TlsFiles{.ca_file = broker.ca_file().string()};
+    options.tls = ca_of(broker);
     options.username = k_user.username;
     options.password = k_user.password;
     MqttClient client = started(options);
@@ -208,7 +236,7 @@ TEST_F(MqttTlsTest, ClientCertificateConnectsWhenRequired) {
 TEST_F(MqttTlsTest, NoClientCertificateIsRefusedWhenRequired) {
     MosquittoProcess broker(MosquittoOptions{.require_client_certificate = true});
     MqttClientOptions options = options_for(broker, "cert-none");
-    options.tls = TlsFiles{.ca_file = broker.ca_file().string()};
+    options.tls = ca_of(broker);
     MqttClient client = started(options);
     refusal_reasons(client);
 }

@@ -114,17 +114,30 @@ MosquittoProcess::MosquittoProcess(MosquittoOptions options) : m_options(std::mo
         fs::remove_all(m_dir, ignored);
         throw;
     }
+    if (!start(m_options.port)) {
+        const std::string log = log_text();
+        std::error_code ignored;
+        fs::remove_all(m_dir, ignored);
+        throw std::runtime_error("mosquitto did not start; its log:\n" + log);
+    }
+}
+
+void MosquittoProcess::restart() {
+    stop();
+    if (!start(m_port)) {
+        throw std::runtime_error("mosquitto did not start again; its log:\n" + log_text());
+    }
+}
+
+bool MosquittoProcess::start(std::uint16_t port) {
     for (int attempt = 0; attempt < k_start_attempts; ++attempt) {
         // A fixed port may still be held briefly by the broker that had it before.
-        if (try_start(m_options.port != 0 ? m_options.port : free_tcp_port())) {
-            return;
+        if (try_start(port != 0 ? port : free_tcp_port())) {
+            return true;
         }
         std::this_thread::sleep_for(100ms);
     }
-    const std::string log = log_text();
-    std::error_code ignored;
-    fs::remove_all(m_dir, ignored);
-    throw std::runtime_error("mosquitto did not start; its log:\n" + log);
+    return false;
 }
 
 MosquittoProcess::~MosquittoProcess() {

@@ -70,6 +70,9 @@ public:
     /// SIGTERM to the broker, SIGKILL if it has not exited after a timeout; reaps it.
     /// Idempotent.
     void stop();
+    /// stop(), then the same broker again: same port, config, password file and
+    /// certificates. Throws std::runtime_error (with the log) when it does not start.
+    void restart();
 
     [[nodiscard]] std::uint16_t port() const { return m_port; }
     /// "mqtt://127.0.0.1:<port>", or "mqtts://127.0.0.1:<port>" with TLS.
@@ -90,6 +93,8 @@ private:
     void make_certificate(const std::string& name, const std::string& common_name, int serial) const;
     /// Runs a tool to completion with its output in m_dir; throws unless it exits with 0.
     void run_tool(const std::string& name, std::vector<std::string> argv) const;
+    /// A few tries of try_start() on `port`, or on a new free port each time when 0.
+    bool start(std::uint16_t port);
     bool try_start(std::uint16_t port);
     [[nodiscard]] std::string log_text() const;
 
