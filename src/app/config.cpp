@@ -2,6 +2,7 @@
 
 #include "app/engine_config.hpp"
 #include "app/mapping_config.hpp"
+#include "app/rule_config.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -14,7 +15,7 @@ namespace dtwin::app {
 namespace {
 
 /// The top-level arrays of tables that are rules, not keys: only the file can give them.
-constexpr std::string_view k_rule_tables[] = {k_mapping_table, k_derive_table, k_liveness_table};
+constexpr std::string_view k_rule_tables[] = {k_mapping_table, k_derive_table, k_liveness_table, k_rule_table};
 
 bool is_rule_table(std::string_view name) {
     return std::find(std::begin(k_rule_tables), std::end(k_rule_tables), name) != std::end(k_rule_tables);
@@ -193,9 +194,11 @@ void Config::load_file(const std::string& path) {
     walk(table, "", path, values);
     auto mappings = load_mappings(table, path);
     auto engine_rules = load_engine_rules(table, path);
+    auto rules = load_rules(table, path);
     m_values = std::move(values);
     m_mappings = std::move(mappings);
     m_engine_rules = std::move(engine_rules);
+    m_rules = std::move(rules);
 }
 
 void Config::apply_override(std::string_view assignment) {
@@ -257,6 +260,8 @@ std::vector<std::pair<std::string, std::string>> Config::entries() const {
     }
     auto rules = engine_rule_entries(m_engine_rules);
     out.insert(out.end(), std::make_move_iterator(rules.begin()), std::make_move_iterator(rules.end()));
+    auto rule_tables = rule_entries(m_rules);
+    out.insert(out.end(), std::make_move_iterator(rule_tables.begin()), std::make_move_iterator(rule_tables.end()));
     return out;
 }
 
@@ -287,6 +292,7 @@ engine::EngineOptions Config::engine_options() const {
     options.door_state_rules = m_engine_rules.door_state;
     options.occupancy_rules = m_engine_rules.occupancy;
     options.liveness_rules = m_engine_rules.liveness;
+    options.rules = m_rules;
     if (const auto days = get_integer("history.retention_days"); days > 0) {
         // Saturating: a retention of millions of years means "keep everything" too.
         constexpr auto k_max_days = std::chrono::hours::max().count() / 24;

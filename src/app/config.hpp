@@ -62,14 +62,16 @@ struct EngineRules {
 
 /// The effective configuration: defaults, then the file, then `--set` overrides. Besides
 /// the keys of the table it holds the rules only the file can give: the ingest mappings
-/// (`[[mapping]]` tables, mapping_config.hpp) and the derived-state and liveness rules
-/// (`[[derive]]` and `[[liveness]]` tables, engine_config.hpp).
+/// (`[[mapping]]` tables, mapping_config.hpp), the derived-state and liveness rules
+/// (`[[derive]]` and `[[liveness]]` tables, engine_config.hpp) and the rules with their
+/// alerts (`[[rule]]` tables, rule_config.hpp).
 class Config {
 public:
     /// Defaults only.
     Config();
 
-    /// Reads `path` (TOML): keys, `[[mapping]]`, `[[derive]]` and `[[liveness]]` tables.
+    /// Reads `path` (TOML): keys, `[[mapping]]`, `[[derive]]`, `[[liveness]]` and `[[rule]]`
+    /// tables.
     /// Throws ConfigError naming the file, line and key (and the mapping or rule); the
     /// configuration is unchanged then.
     void load_file(const std::string& path);
@@ -90,7 +92,8 @@ public:
     /// non-empty mqtt.password shows as "********"),
     /// followed by `mapping.<name>.topic` and `mapping.<name>.twin` for each mapping rule,
     /// then every key of each derive and liveness rule with its effective value, numbered
-    /// from 1 in file order: `derive.1.kind`, `derive.1.model`, `liveness.1.twin`, ...
+    /// from 1 in file order: `derive.1.kind`, `derive.1.model`, `liveness.1.twin`, ...,
+    /// then every key of each `[[rule]]` by name: `rule.door-slammed.condition`, ...
     [[nodiscard]] std::vector<std::pair<std::string, std::string>> entries() const;
 
     /// The mapping rules of the file, in file order, each checked by validate_rule().
@@ -105,8 +108,13 @@ public:
     /// The `[[derive]]` and `[[liveness]]` rules of the file; empty without a file.
     [[nodiscard]] const EngineRules& engine_rules() const noexcept { return m_engine_rules; }
 
+    /// The `[[rule]]` tables of the file (rule_config.hpp), in file order; empty without a
+    /// file. Model rules are not yet checked against the models: see
+    /// check_rules_against_models().
+    [[nodiscard]] const std::vector<engine::RuleDefinition>& rules() const noexcept { return m_rules; }
+
     /// Everything the twin engine takes from the configuration: mappings(),
-    /// time_options(), ingest_limits(), the rules of engine_rules(), and
+    /// time_options(), ingest_limits(), the rules of engine_rules(), rules(), and
     /// history.retention_days as hours (nullopt for 0: keep everything). Envelope limits
     /// keep their defaults (no keys yet).
     [[nodiscard]] engine::EngineOptions engine_options() const;
@@ -116,6 +124,7 @@ private:
     std::map<std::string, ConfigValue, std::less<>> m_values;
     std::vector<ingest::MappingRule> m_mappings;
     EngineRules m_engine_rules;
+    std::vector<engine::RuleDefinition> m_rules;
 };
 
 } // namespace dtwin::app

@@ -1,6 +1,7 @@
 // dtwin serve: the twin server. Loads the store, starts the engine, connects to the MQTT
 // broker and runs until SIGINT or SIGTERM (then commits what is pending and exits 0).
 #include "app/commands.hpp"
+#include "app/rule_config.hpp"
 #include "app/server.hpp"
 #include "app/system_clock.hpp"
 #include "app/workspace.hpp"
@@ -135,6 +136,9 @@ int serve(CommandContext& ctx) {
     spdlog::info("loaded {} twins and {} relationships in {} ms", graph.twin_count(), graph.relationship_count(),
                  std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
                      .count());
+    if (auto checked = check_rules_against_models(engine_options.rules, graph.models()); !checked) {
+        return report_error(ctx, checked.error());
+    }
     SystemClock clock;
     engine::Engine engine(graph, (*workspace)->store(), std::move(engine_options), clock);
     if (auto ready = engine.start(); !ready) {

@@ -9,6 +9,7 @@
 
 #include "core/door_state.hpp"
 #include "core/occupancy.hpp"
+#include "engine/rule_definition.hpp"
 #include "ingest/envelope.hpp"
 #include "ingest/mapping.hpp"
 #include "ingest/mapping_rule.hpp"
@@ -20,12 +21,6 @@
 #include <vector>
 
 namespace dtwin::engine {
-
-/// Which twins a rule applies to: exactly one field is non-empty.
-struct TwinSelector {
-    std::string twin;  ///< one twin id
-    std::string model; ///< every twin of this model (DTMI)
-};
 
 /// doorState from the door's angle and magnet (core::derive_door_state).
 struct DoorStateRule {
@@ -69,6 +64,8 @@ struct EngineOptions {
     std::vector<DoorStateRule> door_state_rules;
     std::vector<OccupancyRule> occupancy_rules;
     std::vector<LivenessRule> liveness_rules;
+    /// The `[[rule]]` tables: conditions or detectors, alerts and property writes.
+    std::vector<RuleDefinition> rules;
     /// History samples older than this (by source time) are deleted; nullopt keeps all.
     std::optional<std::chrono::hours> history_retention;
 };
