@@ -140,6 +140,12 @@ bool Server::commit_and_publish() {
                     json::serialize(engine::change_event_to_json(change)), 0, false);
         }
     }
+    for (const auto& alert : output->alerts) {
+        spdlog::warn("alert {} on {}: {} ({})", alert.rule, alert.twin_id,
+                     core::alerts::alert_state_name(alert.transition.to), alert.message);
+        publish(std::string(k_alerts_prefix) + alert.twin_id, json::serialize(engine::alert_notice_to_json(alert)), 1,
+                false);
+    }
     for (const auto& change : output->connectivity) {
         spdlog::info("twin {} is {} ({})", change.twin_id, change.online ? "online" : "offline", change.reason);
         if (m_options.publish_events) {

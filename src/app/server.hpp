@@ -13,6 +13,7 @@
 //   dtwin/gw/{gateway}/ack              acks, retained (protocol v1)
 //   dtwin/events/twins/{twin}           change events (serve.publish_events)
 //   dtwin/events/connectivity/{twin}    connectivity events (serve.publish_events)
+//   dtwin/alerts/{twin}                 alert notifications of [[rule]]s (firing, resolved)
 //   dtwin/diagnostics/rejections        one document per rejection
 //   dtwin/diagnostics/counters          the engine's counters, retained
 //
@@ -35,6 +36,7 @@ namespace dtwin::app {
 inline constexpr std::string_view k_status_topic = "dtwin/server/status";
 inline constexpr std::string_view k_twin_events_prefix = "dtwin/events/twins/";
 inline constexpr std::string_view k_connectivity_events_prefix = "dtwin/events/connectivity/";
+inline constexpr std::string_view k_alerts_prefix = "dtwin/alerts/";
 inline constexpr std::string_view k_rejections_topic = "dtwin/diagnostics/rejections";
 inline constexpr std::string_view k_counters_topic = "dtwin/diagnostics/counters";
 

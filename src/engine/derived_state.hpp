@@ -48,6 +48,9 @@ struct DerivedWrite {
     std::string property;
     boost::json::value value;
     core::TimePoint source_time;
+    /// Written by a rule's set/reset: not fed back into the rules (a rule could otherwise
+    /// trigger itself without end).
+    bool from_rule = false;
 };
 
 class DerivedState {

@@ -5,6 +5,7 @@
 #include "ingest/topic_filter.hpp"
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <deque>
 #include <variant>
 
@@ -40,7 +41,7 @@ std::string gateway_cursor_name(std::string_view gateway) {
 
 Engine::Engine(core::TwinGraph& graph, store::Store& store, EngineOptions options, const core::Clock& clock)
     : m_graph(graph), m_store(store), m_options(std::move(options)), m_clock(clock), m_derived(m_options),
-      m_liveness(m_options) {}
+      m_liveness(m_options), m_rules(m_options.rules) {}
 
 core::Result<void> Engine::start() {
     auto cursors = m_store.cursors();
@@ -154,6 +155,16 @@ void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view top
     if (origin.sequence != 0) {
         options.sequence = origin.sequence;
     }
+    std::map<std::string, json::value> previous;
+    if (!m_options.rules.empty()) {
+        if (const core::Twin* before = m_graph.find_twin(update.twin_id)) {
+            for (const auto& property : update.properties) {
+                if (const json::value* value = before->property(property.name)) {
+                    previous.emplace(property.name, *value);
+                }
+            }
+        }
+    }
     auto result = m_graph.patch_twin(update.twin_id, patch, options);
     if (!result) {
         reject({std::string(graph_reason(result.error().code)), std::string(topic), std::string(origin.gateway),
@@ -189,6 +200,13 @@ void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view top
         if (auto change = m_liveness.on_seen(*twin, receive_time)) {
             apply_connectivity(*change);
         }
+    }
+    if (!m_options.rules.empty() && result->changed()) {
+        std::vector<std::string> changed;
+        for (const auto& operation : result->applied) {
+            changed.push_back(operation.path.substr(1));
+        }
+        run_rules(update.twin_id, changed, previous, update.source_time, receive_time);
     }
     if (!m_derived.empty()) {
         std::vector<std::pair<std::string, json::value>> properties;
@@ -228,6 +246,12 @@ void Engine::apply_derived(std::vector<DerivedWrite> writes) {
     while (!queue.empty()) {
         DerivedWrite write = std::move(queue.front());
         queue.pop_front();
+        std::map<std::string, json::value> previous;
+        if (const core::Twin* before = m_graph.find_twin(write.twin_id)) {
+            if (const json::value* value = before->property(write.property)) {
+                previous.emplace(write.property, *value);
+            }
+        }
         const core::PatchOperation operation{core::PatchOp::add, "/" + write.property, {}, write.value};
         auto result = m_graph.patch_twin(write.twin_id, std::span(&operation, 1),
                                          core::WriteOptions{.source_time = write.source_time});
@@ -245,6 +269,9 @@ void Engine::apply_derived(std::vector<DerivedWrite> writes) {
         for (auto& next : m_derived.after_write(m_graph, write, now)) {
             queue.push_back(std::move(next));
         }
+        if (!write.from_rule && !m_options.rules.empty()) {
+            run_rules(write.twin_id, {write.property}, previous, write.source_time, now);
+        }
     }
 }
 
@@ -254,6 +281,77 @@ void Engine::apply_connectivity(const ConnectivityChange& change) {
         m_dirty_twins.insert(change.twin_id);
     }
     m_pending_connectivity.push_back(change);
+}
+
+namespace {
+
+std::string_view severity_name(Severity severity) {
+    switch (severity) {
+    case Severity::info:
+        return "info";
+    case Severity::critical:
+        return "critical";
+    default:
+        return "warning";
+    }
+}
+
+} // namespace
+
+void Engine::run_rules(const std::string& twin_id, const std::vector<std::string>& changed,
+                       const std::map<std::string, json::value>& previous, core::TimePoint event_time,
+                       core::TimePoint report_time) {
+    handle_rule_outcomes(m_rules.on_twin_updated(m_graph, twin_id, changed, previous, event_time, report_time));
+}
+
+void Engine::handle_rule_outcomes(std::vector<RuleOutcome> outcomes) {
+    const core::TimePoint now = m_clock.now();
+    for (auto& outcome : outcomes) {
+        if (outcome.error) {
+            ++m_counters.rule_errors;
+            reject({"rule_error", {}, {}, 0, outcome.rule, outcome.twin_id, outcome.error->where,
+                    outcome.error->to_string(), now});
+            continue;
+        }
+        const auto rule = std::find_if(m_options.rules.begin(), m_options.rules.end(),
+                                       [&](const RuleDefinition& r) { return r.name == outcome.rule; });
+        const std::string severity(rule != m_options.rules.end() ? severity_name(rule->severity) : "warning");
+        core::TimePoint stamp = now;
+        for (const auto& transition : outcome.transitions) {
+            stamp = transition.event_time;
+            if (rule != m_options.rules.end() && !rule->raise_alert) {
+                continue;
+            }
+            ++m_counters.alert_transitions;
+            json::object details{{"severity", severity},
+                                 {"message", outcome.message},
+                                 {"instance", transition.instance},
+                                 {"reason", core::alerts::transition_reason_name(transition.reason)},
+                                 {"eventTime", core::format_time(transition.event_time)},
+                                 {"reportTime", core::format_time(transition.report_time)},
+                                 {"latenessMs", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                    transition.lateness)
+                                                    .count()},
+                                 {"values", transition.values}};
+            if (transition.fired_at) {
+                details["firedAt"] = core::format_time(*transition.fired_at);
+            }
+            m_batch.put_alert({outcome.twin_id + "/" + outcome.rule + "/" + std::to_string(transition.instance),
+                               outcome.twin_id, outcome.rule,
+                               std::string(core::alerts::alert_state_name(transition.to)), transition.started_at,
+                               transition.event_time, transition.resolved_at, json::serialize(details)});
+            if (transition.notify) {
+                m_pending_alerts.push_back({outcome.twin_id, outcome.rule, severity, outcome.message, transition});
+            }
+        }
+        std::vector<DerivedWrite> writes;
+        for (const auto& [property, value] : outcome.writes) {
+            writes.push_back({outcome.twin_id, std::string(property), value, stamp, true});
+        }
+        if (!writes.empty()) {
+            apply_derived(std::move(writes));
+        }
+    }
 }
 
 void Engine::reject(RejectionReport report) {
@@ -267,6 +365,7 @@ void Engine::on_timers() {
     for (const auto& change : m_liveness.on_timers(now)) {
         apply_connectivity(change);
     }
+    handle_rule_outcomes(m_rules.on_timers(now));
     if (m_next_prune && now >= *m_next_prune) {
         m_next_prune = now + k_prune_interval;
         if (auto pruned = m_store.prune_history(now - *m_options.history_retention)) {
@@ -279,7 +378,7 @@ void Engine::on_timers() {
 
 std::optional<core::TimePoint> Engine::next_deadline() const {
     std::optional<core::TimePoint> next = m_next_prune;
-    for (auto candidate : {m_derived.next_deadline(), m_liveness.next_deadline()}) {
+    for (auto candidate : {m_derived.next_deadline(), m_liveness.next_deadline(), m_rules.next_deadline()}) {
         if (candidate && (!next || *candidate < *next)) {
             next = candidate;
         }
@@ -289,7 +388,7 @@ std::optional<core::TimePoint> Engine::next_deadline() const {
 
 bool Engine::has_pending() const noexcept {
     return !m_batch.empty() || !m_dirty_twins.empty() || !m_pending_acks.empty() || !m_pending_connectivity.empty() ||
-           m_graph.pending_events() != 0;
+           !m_pending_alerts.empty() || m_graph.pending_events() != 0;
 }
 
 core::Result<CommitOutput> Engine::commit() {
@@ -319,6 +418,8 @@ core::Result<CommitOutput> Engine::commit() {
     output.changes = m_graph.drain_events();
     output.connectivity = std::move(m_pending_connectivity);
     m_pending_connectivity.clear();
+    output.alerts = std::move(m_pending_alerts);
+    m_pending_alerts.clear();
     m_pending_acks.clear();
     m_dirty_twins.clear();
     m_batch.clear();

@@ -35,6 +35,7 @@
 #include "engine/derived_state.hpp"
 #include "engine/engine_options.hpp"
 #include "engine/liveness.hpp"
+#include "engine/rule_runner.hpp"
 #include "ingest/envelope.hpp"
 #include "store/store.hpp"
 
@@ -75,8 +76,19 @@ struct EngineCounters {
     std::uint64_t samples_pruned = 0;     ///< history samples deleted by retention
     std::uint64_t prune_failures = 0;     ///< retention runs the store refused
     std::uint64_t sequence_gaps = 0;      ///< envelopes that skipped sequences (gateway lost messages)
+    std::uint64_t rule_errors = 0;        ///< rule evaluations that failed at run time (x / 0, ...)
+    std::uint64_t alert_transitions = 0;  ///< alert state changes stored
     std::map<std::string, std::uint64_t, std::less<>> rejected;             ///< per reason
     std::map<std::string, std::uint64_t, std::less<>> timestamps_replaced; ///< per replacement reason
+};
+
+/// An alert transition that sinks should deliver (AlertTransition::notify).
+struct AlertNotice {
+    std::string twin_id;
+    std::string rule;
+    std::string severity; ///< "info" | "warning" | "critical"
+    std::string message;  ///< the rule's message template, rendered when it fired
+    core::alerts::AlertTransition transition;
 };
 
 /// What may leave the process after a commit.
@@ -84,6 +96,7 @@ struct CommitOutput {
     std::vector<ingest::Ack> acks;
     std::vector<core::ChangeEvent> changes;
     std::vector<ConnectivityChange> connectivity;
+    std::vector<AlertNotice> alerts;
 };
 
 class Engine {
@@ -142,6 +155,11 @@ private:
     void note_clock(const ingest::TwinUpdate& update, core::TimePoint receive_time);
     void apply_derived(std::vector<DerivedWrite> writes);
     void apply_connectivity(const ConnectivityChange& change);
+    /// Runs the rules after `twin_id` changed `changed` (previous values given).
+    void run_rules(const std::string& twin_id, const std::vector<std::string>& changed,
+                   const std::map<std::string, boost::json::value>& previous, core::TimePoint event_time,
+                   core::TimePoint report_time);
+    void handle_rule_outcomes(std::vector<RuleOutcome> outcomes);
     void reject(RejectionReport report);
 
     core::TwinGraph& m_graph;
@@ -150,6 +168,8 @@ private:
     const core::Clock& m_clock;
     DerivedState m_derived;
     Liveness m_liveness;
+    RuleRunner m_rules;
+    std::vector<AlertNotice> m_pending_alerts;
 
     store::WriteBatch m_batch;
     std::set<std::string, std::less<>> m_dirty_twins;

@@ -58,6 +58,29 @@ json::object rejection_to_json(const RejectionReport& report) {
     return out;
 }
 
+json::object alert_notice_to_json(const AlertNotice& notice) {
+    const auto& t = notice.transition;
+    const auto time_or_null = [](const std::optional<core::TimePoint>& time) {
+        return time ? json::value(core::format_time(*time)) : json::value(nullptr);
+    };
+    json::object out;
+    out["twinId"] = notice.twin_id;
+    out["rule"] = notice.rule;
+    out["severity"] = notice.severity;
+    out["state"] = core::alerts::alert_state_name(t.to);
+    out["reason"] = core::alerts::transition_reason_name(t.reason);
+    out["message"] = notice.message;
+    out["instance"] = t.instance;
+    out["startedAt"] = core::format_time(t.started_at);
+    out["firedAt"] = time_or_null(t.fired_at);
+    out["resolvedAt"] = time_or_null(t.resolved_at);
+    out["eventTime"] = core::format_time(t.event_time);
+    out["reportTime"] = core::format_time(t.report_time);
+    out["latenessMs"] = std::chrono::duration_cast<std::chrono::milliseconds>(t.lateness).count();
+    out["values"] = t.values;
+    return out;
+}
+
 json::object counters_to_json(const EngineCounters& counters) {
     json::object out;
     out["messages"] = counters.messages;
@@ -70,6 +93,8 @@ json::object counters_to_json(const EngineCounters& counters) {
     out["commits"] = counters.commits;
     out["samplesPruned"] = counters.samples_pruned;
     out["pruneFailures"] = counters.prune_failures;
+    out["ruleErrors"] = counters.rule_errors;
+    out["alertTransitions"] = counters.alert_transitions;
     json::object rejected;
     for (const auto& [reason, count] : counters.rejected) {
         rejected[reason] = count;

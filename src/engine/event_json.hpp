@@ -24,6 +24,11 @@ namespace dtwin::engine {
 ///  "pointer": ..., "message": ..., "receiveTime": ...}; empty fields left out.
 [[nodiscard]] boost::json::object rejection_to_json(const RejectionReport& report);
 
+/// {"twinId", "rule", "severity", "state": "firing" | "resolved", "reason", "message",
+///  "instance", "startedAt", "firedAt", "resolvedAt", "eventTime", "reportTime",
+///  "latenessMs", "values"}: an alert as dtwin/alerts/{twin} carries it.
+[[nodiscard]] boost::json::object alert_notice_to_json(const AlertNotice& notice);
+
 /// Every counter of EngineCounters, rejections and replacements as objects by reason.
 [[nodiscard]] boost::json::object counters_to_json(const EngineCounters& counters);
 

@@ -269,6 +269,40 @@ TEST_F(ServeIngestTest, OccupancyAndSilenceTimersFireWithoutFurtherMessages) {
     EXPECT_FALSE(room2.at("$metadata").at("co2").as_object().contains("stale"));
 }
 
+TEST_F(ServeIngestTest, ASlamRaisesOneAlertSetsTheAnomalyAndResolves) {
+    start_server(write_config(example_config()));
+    const auto door = [&](double gyro) {
+        json::object combined{
+            {"local_data", {{"door_timestamp", iso_now()}, {"angle", 40.0}, {"gyro", gyro}, {"magnet", 0}}},
+            {"remote_data",
+             {{"device_1", json::parse(room_reading(600, false, iso_now()))},
+              {"device_2", json::parse(room_reading(500, false, iso_now()))}}}};
+        m_client->publish("door", json::serialize(combined));
+    };
+    door(-80.0); // a slam in the other swing direction
+    const auto alert = m_client->wait_json("dtwin/alerts/Door", [](const json::value& a) {
+        return a.at("rule") == json::value("door-slammed") && a.at("state") == json::value("firing");
+    });
+    ASSERT_TRUE(alert) << m_server->output();
+    EXPECT_EQ(alert->at("instance").to_number<int>(), 1);
+    door(-90.0); // still slamming: no second alert
+    door(1.0);   // calm again: resolved, property reset
+    EXPECT_TRUE(m_client->wait_json("dtwin/events/twins/Door",
+                                    [](const json::value& e) { return patch_sets(e, "/slammedAnomaly", "none"); }));
+    ASSERT_EQ(stop_server(), 0) << m_server->output();
+    std::size_t firing = 0;
+    for (const auto& received : m_client->received("dtwin/alerts/Door")) {
+        firing += json::parse(received.payload).at("state") == json::value("firing") ? 1 : 0;
+    }
+    EXPECT_EQ(firing, 1U);
+    EXPECT_EQ(twin_json("Door").at("slammedAnomaly"), json::value("none"));
+    auto alerts = open_store()->list_alerts({.twin = "Door"});
+    ASSERT_TRUE(alerts);
+    ASSERT_EQ(alerts->size(), 1U);
+    EXPECT_EQ(alerts->front().rule, "door-slammed");
+    EXPECT_EQ(alerts->front().state, "resolved");
+}
+
 TEST_F(ServeIngestTest, ASecondServerOnTheSameStoreIsRefusedAtOnce) {
     const auto config = write_config(example_config());
     start_server(config);
