@@ -542,9 +542,6 @@ void add_detector(Entries& out, const std::string& prefix, const engine::Detecto
         detector);
 }
 
-std::string_view severity_name(engine::Severity severity) {
-    return k_severities[static_cast<std::size_t>(severity)];
-}
 
 } // namespace
 

@@ -214,7 +214,7 @@ std::vector<DerivedWrite> DerivedState::seed(const core::TwinGraph& graph, core:
 
 std::vector<DerivedWrite>
 DerivedState::on_update(const core::TwinGraph& graph, std::string_view twin_id,
-                        const std::vector<std::pair<std::string, json::value>>& properties,
+                        std::span<const ingest::PropertyValue> properties,
                         core::TimePoint source_time, core::TimePoint now) {
     std::vector<DerivedWrite> writes;
     if (empty()) {
@@ -225,7 +225,7 @@ DerivedState::on_update(const core::TwinGraph& graph, std::string_view twin_id,
         return writes;
     }
     const auto carries = [&](const std::string& name) {
-        return std::any_of(properties.begin(), properties.end(), [&](const auto& p) { return p.first == name; });
+        return std::any_of(properties.begin(), properties.end(), [&](const auto& p) { return p.name == name; });
     };
     if (const DoorStateRule* rule = door_rule(*twin); rule && (carries(rule->angle_property) ||
                                                                carries(rule->magnet_property))) {

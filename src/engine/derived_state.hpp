@@ -29,12 +29,14 @@
 #include "core/time.hpp"
 #include "core/twin_graph.hpp"
 #include "engine/engine_options.hpp"
+#include "ingest/mapping.hpp"
 
 #include <boost/json/value.hpp>
 #include <functional>
 #include <map>
 #include <optional>
 #include <queue>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -76,7 +78,7 @@ public:
     /// carried (with their values), at `source_time`. Returns the derived writes; the
     /// engine applies them and calls after_write() for each applied door state.
     [[nodiscard]] std::vector<DerivedWrite> on_update(const core::TwinGraph& graph, std::string_view twin_id,
-                                                      const std::vector<std::pair<std::string, boost::json::value>>& properties,
+                                                      std::span<const ingest::PropertyValue> properties,
                                                       core::TimePoint source_time, core::TimePoint now);
 
     /// After the engine applied `applied` (any derived write): when it is a door state,

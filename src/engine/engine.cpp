@@ -209,12 +209,8 @@ void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view top
         run_rules(update.twin_id, changed, previous, update.source_time, receive_time);
     }
     if (!m_derived.empty()) {
-        std::vector<std::pair<std::string, json::value>> properties;
-        properties.reserve(update.properties.size());
-        for (const auto& property : update.properties) {
-            properties.emplace_back(property.name, property.value);
-        }
-        apply_derived(m_derived.on_update(m_graph, update.twin_id, properties, update.source_time, m_clock.now()));
+        apply_derived(
+            m_derived.on_update(m_graph, update.twin_id, update.properties, update.source_time, m_clock.now()));
     }
 }
 
@@ -282,21 +278,6 @@ void Engine::apply_connectivity(const ConnectivityChange& change) {
     }
     m_pending_connectivity.push_back(change);
 }
-
-namespace {
-
-std::string_view severity_name(Severity severity) {
-    switch (severity) {
-    case Severity::info:
-        return "info";
-    case Severity::critical:
-        return "critical";
-    default:
-        return "warning";
-    }
-}
-
-} // namespace
 
 void Engine::run_rules(const std::string& twin_id, const std::vector<std::string>& changed,
                        const std::map<std::string, json::value>& previous, core::TimePoint event_time,

@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -30,6 +31,19 @@ struct TwinSelector {
 };
 
 enum class Severity { info, warning, critical };
+
+/// "info", "warning" or "critical": the config's and the alerts' spelling.
+[[nodiscard]] constexpr std::string_view severity_name(Severity severity) noexcept {
+    switch (severity) {
+    case Severity::info:
+        return "info";
+    case Severity::critical:
+        return "critical";
+    case Severity::warning:
+        break;
+    }
+    return "warning";
+}
 
 /// A detector as the rule's condition: the condition holds while the detector reports an
 /// anomaly for the property's samples (src/core/detectors). The parameters are the
