@@ -14,6 +14,8 @@ std::string_view error_code_name(ErrorCode code) {
         return "unknown_twin";
     case ErrorCode::unknown_relationship:
         return "unknown_relationship";
+    case ErrorCode::unknown_alert:
+        return "unknown_alert";
     case ErrorCode::already_exists:
         return "already_exists";
     case ErrorCode::invalid_value:

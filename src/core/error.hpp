@@ -14,6 +14,7 @@ enum class ErrorCode {
     unknown_model,        ///< a model id that is not loaded
     unknown_twin,         ///< a twin id that does not exist
     unknown_relationship, ///< a relationship id that does not exist
+    unknown_alert,        ///< an alert id (or silence id) that does not exist
     already_exists,       ///< create of something whose id is taken
     invalid_value,        ///< a value that does not fit its schema
     invalid_patch,        ///< a JSON Patch that is malformed or cannot be applied

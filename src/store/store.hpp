@@ -20,6 +20,9 @@
 //                  sample written again with the same identity replaces the older write.
 //                  Retention (prune_history) deletes old samples from both.
 //   alerts         id -> twin, rule, state, times, details
+//   alert_acks     alert id -> acknowledgement requested by a user, not yet applied
+//   silences       id -> twin pattern, rule pattern, window, comment
+//   outbox         notification id -> sink, payload, attempts, next attempt, last error
 //   cursors        ingest source -> last committed sequence number
 //
 // Transactions: every change goes through a WriteBatch, an ordered list of puts, deletes,
@@ -143,6 +146,50 @@ struct AlertRecord {
     bool operator==(const AlertRecord&) const = default;
 };
 
+/// A user's request to acknowledge an alert (`dtwin alerts ack`). The CLI writes it; the
+/// server applies it to the alert's tracker and deletes it in the same commit that stores
+/// the acknowledged alert (so it is applied once, whether the server runs now or later).
+struct AlertAckRecord {
+    std::string alert_id{};       ///< AlertRecord::id
+    TimePoint requested_time{};   ///< when the user asked
+    std::string by{};             ///< who asked (free text, may be empty)
+    std::string comment{};        ///< why (free text, may be empty)
+
+    bool operator==(const AlertAckRecord&) const = default;
+};
+
+/// A silence (core/alerts/silence.hpp) as stored: notifications of matching alerts whose
+/// event time is in [from, until) are not sent.
+struct SilenceRecord {
+    std::string id{};           ///< chosen by the writer (the CLI: a short random id)
+    std::string twin_pattern{}; ///< a twin id or "*"
+    std::string rule_pattern{}; ///< a rule name or "*"
+    TimePoint from{};
+    TimePoint until{};
+    TimePoint created_time{};
+    std::string comment{};
+
+    bool operator==(const SilenceRecord&) const = default;
+};
+
+/// A notification waiting for delivery to one sink (the durable outbox). The engine puts
+/// it in the same commit as the alert transition it reports; the delivery worker deletes
+/// it once the sink took it, or marks it failed for good.
+struct OutboxRecord {
+    /// Unique per (notification, sink): "<alert id>/<transition>#<sink>". A replayed
+    /// message that raises the same transition again overwrites the same record.
+    std::string id{};
+    std::string sink{};          ///< the sink's name ("smtp", "webhook")
+    std::string payload{};       ///< JSON text (the notification)
+    TimePoint created_time{};
+    TimePoint next_attempt_time{}; ///< not delivered before this instant
+    std::uint32_t attempts = 0;    ///< deliveries tried so far
+    std::string last_error{};      ///< why the last attempt failed (empty: none yet)
+    bool failed = false;           ///< a permanent failure: never tried again
+
+    bool operator==(const OutboxRecord&) const = default;
+};
+
 /// How far one ingest source (a gateway, a device connection) has been committed.
 struct CursorRecord {
     std::string source{};
@@ -187,9 +234,29 @@ struct DeleteAlert {
 struct SetCursor {
     CursorRecord cursor{};
 };
+struct PutAlertAck {
+    AlertAckRecord record{};
+};
+struct DeleteAlertAck {
+    std::string alert_id{};
+};
+struct PutSilence {
+    SilenceRecord record{};
+};
+struct DeleteSilence {
+    std::string id{};
+};
+struct PutOutbox {
+    OutboxRecord record{};
+};
+struct DeleteOutbox {
+    std::string id{};
+};
 
-using WriteOperation = std::variant<PutModel, DeleteModel, PutTwin, DeleteTwin, PutRelationship, DeleteRelationship,
-                                    AppendSample, PutAlert, DeleteAlert, SetCursor>;
+using WriteOperation =
+    std::variant<PutModel, DeleteModel, PutTwin, DeleteTwin, PutRelationship, DeleteRelationship, AppendSample,
+                 PutAlert, DeleteAlert, SetCursor, PutAlertAck, DeleteAlertAck, PutSilence, DeleteSilence, PutOutbox,
+                 DeleteOutbox>;
 
 /// An ordered list of changes that Store::commit applies all together or not at all.
 /// Operations apply in the order they were added (a put then a delete of the same twin
@@ -214,6 +281,12 @@ public:
     }
     void put_alert(AlertRecord record) { m_operations.emplace_back(PutAlert{std::move(record)}); }
     void delete_alert(std::string id) { m_operations.emplace_back(DeleteAlert{std::move(id)}); }
+    void put_alert_ack(AlertAckRecord record) { m_operations.emplace_back(PutAlertAck{std::move(record)}); }
+    void delete_alert_ack(std::string alert_id) { m_operations.emplace_back(DeleteAlertAck{std::move(alert_id)}); }
+    void put_silence(SilenceRecord record) { m_operations.emplace_back(PutSilence{std::move(record)}); }
+    void delete_silence(std::string id) { m_operations.emplace_back(DeleteSilence{std::move(id)}); }
+    void put_outbox(OutboxRecord record) { m_operations.emplace_back(PutOutbox{std::move(record)}); }
+    void delete_outbox(std::string id) { m_operations.emplace_back(DeleteOutbox{std::move(id)}); }
     /// Records that `source` is committed up to `sequence`. The store keeps what it is told
     /// (last write wins, no max): dropping replays is the engine's decision.
     void set_cursor(std::string source, std::uint64_t sequence) {
@@ -282,6 +355,15 @@ struct HistoryQuery {
 struct AlertQuery {
     std::string twin{};
     std::string state{};
+    std::string rule{};
+    std::size_t limit = 0; ///< 0: no limit
+};
+
+/// Which outbox records list_outbox returns, ordered by (next_attempt_time, id).
+struct OutboxQuery {
+    /// Only records not failed whose next_attempt_time <= due_before (the delivery
+    /// worker's "what is due now"). nullopt: every record, failed ones included.
+    std::optional<TimePoint> due_before{};
     std::size_t limit = 0; ///< 0: no limit
 };
 
@@ -382,6 +464,18 @@ public:
 
     /// Alerts matching `query`, oldest raised first.
     virtual Result<std::vector<AlertRecord>> list_alerts(const AlertQuery& query) = 0;
+    /// One alert by id; ErrorCode::unknown_alert (where = the id) when there is none.
+    virtual Result<AlertRecord> get_alert(std::string_view id) = 0;
+
+    /// Acknowledgements requested and not yet applied, oldest requested first.
+    virtual Result<std::vector<AlertAckRecord>> list_alert_acks() = 0;
+    /// Every silence, ordered by (from, id); expired ones too (deleting them is the
+    /// writer's business).
+    virtual Result<std::vector<SilenceRecord>> list_silences() = 0;
+    /// Outbox records, see OutboxQuery.
+    virtual Result<std::vector<OutboxRecord>> list_outbox(const OutboxQuery& query) = 0;
+    /// The earliest next_attempt_time of a record not failed; nullopt when none waits.
+    virtual Result<std::optional<TimePoint>> next_outbox_attempt() = 0;
 
     /// What the backend runs with right now (read back from it, not from the options).
     virtual Result<StoreSettings> settings() = 0;

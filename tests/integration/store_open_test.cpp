@@ -258,7 +258,7 @@ TEST(StoreOpen, DurabilityChoosesTheSynchronousLevel) {
         EXPECT_EQ(settings.backend, "sqlite");
         EXPECT_EQ(settings.journal_mode, "wal");
         EXPECT_EQ(settings.synchronous, "NORMAL");
-        EXPECT_EQ(settings.schema_version, 1);
+        EXPECT_EQ(settings.schema_version, 2);
         EXPECT_EQ(settings.busy_timeout, std::chrono::milliseconds(5000));
     }
     auto power = open_or_fail(dir.url(), {.durability = Durability::power, .busy_timeout = std::chrono::seconds(2)});

@@ -101,6 +101,44 @@ CREATE TABLE cursors (
     sequence INTEGER NOT NULL
 ) WITHOUT ROWID, STRICT;
 )sql"},
+    Migration{2, "alert acknowledgements, silences, notification outbox",
+              R"sql(
+-- Acknowledgements a user asked for (dtwin alerts ack) that the server has not applied
+-- yet; one per alert. "by" is an SQL keyword, hence requested_by.
+CREATE TABLE alert_acks (
+    alert_id       TEXT NOT NULL UNIQUE,
+    requested_time INTEGER NOT NULL,
+    requested_by   TEXT NOT NULL,
+    comment        TEXT NOT NULL
+) STRICT;
+
+-- Few rows (a handful of silences at a time): read whole, no index. "from" is an SQL
+-- keyword, hence from_time / until_time.
+CREATE TABLE silences (
+    id           TEXT NOT NULL UNIQUE,
+    twin_pattern TEXT NOT NULL,
+    rule_pattern TEXT NOT NULL,
+    from_time    INTEGER NOT NULL,
+    until_time   INTEGER NOT NULL,
+    created_time INTEGER NOT NULL,
+    comment      TEXT NOT NULL
+) STRICT;
+
+-- Notifications waiting for delivery, one row per (notification, sink). failed: 0 or 1.
+CREATE TABLE outbox (
+    id                TEXT NOT NULL UNIQUE,
+    sink              TEXT NOT NULL,
+    payload           TEXT NOT NULL,
+    created_time      INTEGER NOT NULL,
+    next_attempt_time INTEGER NOT NULL,
+    attempts          INTEGER NOT NULL,
+    last_error        TEXT NOT NULL,
+    failed            INTEGER NOT NULL
+) STRICT;
+-- The delivery worker's questions: "which records are due" and "when is the next one",
+-- both about records not failed, by next attempt time.
+CREATE INDEX outbox_by_next_attempt ON outbox (failed, next_attempt_time);
+)sql"},
 };
 
 static_assert(k_migrations.back().version == k_schema_version, "k_schema_version must be the last migration");

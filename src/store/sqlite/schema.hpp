@@ -17,7 +17,7 @@ inline constexpr std::int32_t k_application_id = 0x64547769;
 
 /// The schema version this build writes and reads (PRAGMA user_version, and the highest
 /// row of the schema_migrations table).
-inline constexpr int k_schema_version = 1;
+inline constexpr int k_schema_version = 2;
 
 /// Looks at a freshly opened file without writing to it and returns its schema version:
 /// 0 for a new or empty file, otherwise the version of a dtwin store. Fails (storage) for

@@ -1,4 +1,5 @@
-// SqliteStore: the read path (start-up load, lookups by key, history, alerts, settings).
+// SqliteStore: the read path (start-up load, lookups by key, history, alerts and their
+// acknowledgement requests, silences and outbox, settings).
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <limits>
@@ -41,6 +42,36 @@ AlertRecord read_alert(const Statement& row) {
     }
     alert.details = row.column_text(7);
     return alert;
+}
+
+AlertAckRecord read_alert_ack(const Statement& row) {
+    return AlertAckRecord{std::string(row.column_text(0)), from_micros(row.column_int64(1)),
+                          std::string(row.column_text(2)), std::string(row.column_text(3))};
+}
+
+SilenceRecord read_silence(const Statement& row) {
+    SilenceRecord silence;
+    silence.id = row.column_text(0);
+    silence.twin_pattern = row.column_text(1);
+    silence.rule_pattern = row.column_text(2);
+    silence.from = from_micros(row.column_int64(3));
+    silence.until = from_micros(row.column_int64(4));
+    silence.created_time = from_micros(row.column_int64(5));
+    silence.comment = row.column_text(6);
+    return silence;
+}
+
+OutboxRecord read_outbox(const Statement& row) {
+    OutboxRecord record;
+    record.id = row.column_text(0);
+    record.sink = row.column_text(1);
+    record.payload = row.column_text(2);
+    record.created_time = from_micros(row.column_int64(3));
+    record.next_attempt_time = from_micros(row.column_int64(4));
+    record.attempts = static_cast<std::uint32_t>(row.column_int64(5));
+    record.last_error = row.column_text(6);
+    record.failed = row.column_int64(7) != 0;
+    return record;
 }
 
 SampleValue read_value(const Statement& row, int kind_column, int value_column) {
@@ -250,7 +281,7 @@ Result<std::vector<CursorRecord>> SqliteStore::cursors() {
 }
 
 // ---------------------------------------------------------------------------------------
-// History and alerts
+// History
 // ---------------------------------------------------------------------------------------
 
 Result<std::vector<HistorySample>> SqliteStore::history(const HistoryQuery& query) {
@@ -277,6 +308,10 @@ Result<std::vector<std::string>> SqliteStore::history_properties(std::string_vie
         "cannot list the history of " + std::string(twin));
 }
 
+// ---------------------------------------------------------------------------------------
+// Alerts, acknowledgement requests, silences, outbox
+// ---------------------------------------------------------------------------------------
+
 Result<std::vector<AlertRecord>> SqliteStore::list_alerts(const AlertQuery& query) {
     return select_rows<AlertRecord>(
         Query::list_alerts,
@@ -284,8 +319,59 @@ Result<std::vector<AlertRecord>> SqliteStore::list_alerts(const AlertQuery& quer
             rows.bind(1, query.twin);
             rows.bind(2, query.state);
             rows.bind(3, sql_limit(query.limit));
+            rows.bind(4, query.rule);
         },
         read_alert, "cannot list alerts");
+}
+
+Result<AlertRecord> SqliteStore::get_alert(std::string_view id) {
+    return select_one<AlertRecord>(
+        Query::get_alert, [&](Statement& row) { row.bind(1, id); }, read_alert,
+        {core::ErrorCode::unknown_alert, "no alert with this id in the store", std::string(id)},
+        "cannot read alert " + std::string(id));
+}
+
+Result<std::vector<AlertAckRecord>> SqliteStore::list_alert_acks() {
+    return select_rows<AlertAckRecord>(
+        Query::list_alert_acks, [](Statement&) {}, read_alert_ack, "cannot list alert acknowledgements");
+}
+
+Result<std::vector<SilenceRecord>> SqliteStore::list_silences() {
+    return select_rows<SilenceRecord>(
+        Query::list_silences, [](Statement&) {}, read_silence, "cannot list silences");
+}
+
+Result<std::vector<OutboxRecord>> SqliteStore::list_outbox(const OutboxQuery& query) {
+    if (!query.due_before) {
+        return select_rows<OutboxRecord>(
+            Query::list_outbox, [&](Statement& rows) { rows.bind(1, sql_limit(query.limit)); }, read_outbox,
+            "cannot list the outbox");
+    }
+    return select_rows<OutboxRecord>(
+        Query::list_outbox_due,
+        [&](Statement& rows) {
+            rows.bind(1, to_micros(*query.due_before));
+            rows.bind(2, sql_limit(query.limit));
+        },
+        read_outbox, "cannot list the due records of the outbox");
+}
+
+Result<std::optional<TimePoint>> SqliteStore::next_outbox_attempt() {
+    const std::lock_guard lock(m_mutex);
+    auto prepared = statement(Query::next_outbox_attempt);
+    if (!prepared) {
+        return std::unexpected(prepared.error());
+    }
+    Statement& row = **prepared;
+    ResetOnExit reset(row);
+    const int rc = row.step();
+    if (rc == SQLITE_ROW) {
+        return std::optional<TimePoint>(from_micros(row.column_int64(0)));
+    }
+    if (rc == SQLITE_DONE) {
+        return std::optional<TimePoint>();
+    }
+    return std::unexpected(m_connection.error(rc, "cannot read the next attempt of the outbox"));
 }
 
 Result<StoreSettings> SqliteStore::settings() {

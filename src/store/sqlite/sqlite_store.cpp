@@ -75,6 +75,28 @@ const char* SqliteStore::sql_text(Query query) {
         // set_cursor
         "INSERT INTO cursors (source, sequence) VALUES (?1, ?2) "
         "ON CONFLICT (source) DO UPDATE SET sequence = excluded.sequence",
+        // put_alert_ack
+        "INSERT INTO alert_acks (alert_id, requested_time, requested_by, comment) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (alert_id) DO UPDATE SET requested_time = excluded.requested_time, "
+        "requested_by = excluded.requested_by, comment = excluded.comment",
+        // delete_alert_ack
+        "DELETE FROM alert_acks WHERE alert_id = ?1",
+        // put_silence
+        "INSERT INTO silences (id, twin_pattern, rule_pattern, from_time, until_time, created_time, comment) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT (id) DO UPDATE SET twin_pattern = excluded.twin_pattern, rule_pattern = excluded.rule_pattern, "
+        "from_time = excluded.from_time, until_time = excluded.until_time, created_time = excluded.created_time, "
+        "comment = excluded.comment",
+        // delete_silence
+        "DELETE FROM silences WHERE id = ?1",
+        // put_outbox
+        "INSERT INTO outbox (id, sink, payload, created_time, next_attempt_time, attempts, last_error, failed) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+        "ON CONFLICT (id) DO UPDATE SET sink = excluded.sink, payload = excluded.payload, "
+        "created_time = excluded.created_time, next_attempt_time = excluded.next_attempt_time, "
+        "attempts = excluded.attempts, last_error = excluded.last_error, failed = excluded.failed",
+        // delete_outbox
+        "DELETE FROM outbox WHERE id = ?1",
         // load_models
         "SELECT id, upload_time, decommissioned, document FROM models ORDER BY rowid",
         // load_twins
@@ -112,9 +134,25 @@ const char* SqliteStore::sql_text(Query query) {
         "AND (EXISTS (SELECT 1 FROM samples WHERE samples.series = series.id) "
         "OR id IN (SELECT series FROM sample_log)) "
         "ORDER BY property",
-        // list_alerts: '' matches every twin / state; LIMIT -1 means no limit.
+        // list_alerts: '' matches every twin / state / rule; LIMIT -1 means no limit.
         "SELECT id, twin, rule, state, raised_time, updated_time, resolved_time, details FROM alerts "
-        "WHERE (?1 = '' OR twin = ?1) AND (?2 = '' OR state = ?2) ORDER BY raised_time, rowid LIMIT ?3",
+        "WHERE (?1 = '' OR twin = ?1) AND (?2 = '' OR state = ?2) AND (?4 = '' OR rule = ?4) "
+        "ORDER BY raised_time, rowid LIMIT ?3",
+        // get_alert
+        "SELECT id, twin, rule, state, raised_time, updated_time, resolved_time, details FROM alerts WHERE id = ?1",
+        // list_alert_acks
+        "SELECT alert_id, requested_time, requested_by, comment FROM alert_acks ORDER BY requested_time, alert_id",
+        // list_silences
+        "SELECT id, twin_pattern, rule_pattern, from_time, until_time, created_time, comment FROM silences "
+        "ORDER BY from_time, id",
+        // list_outbox: everything, failed records included (dtwin alerts outbox).
+        "SELECT id, sink, payload, created_time, next_attempt_time, attempts, last_error, failed FROM outbox "
+        "ORDER BY next_attempt_time, id LIMIT ?1",
+        // list_outbox_due: a range of the (failed, next_attempt_time) index.
+        "SELECT id, sink, payload, created_time, next_attempt_time, attempts, last_error, failed FROM outbox "
+        "WHERE failed = 0 AND next_attempt_time <= ?1 ORDER BY next_attempt_time, id LIMIT ?2",
+        // next_outbox_attempt: the first entry of the same index.
+        "SELECT next_attempt_time FROM outbox WHERE failed = 0 ORDER BY next_attempt_time LIMIT 1",
     };
     static_assert(std::size(k_sql) == k_query_count, "one SQL text per Query");
     return k_sql[static_cast<std::size_t>(query)];
@@ -255,7 +293,9 @@ Result<void> SqliteStore::apply(const WriteOperation& operation) {
         [this](const auto& op) -> Result<void> {
             using Op = std::decay_t<decltype(op)>;
             if constexpr (std::is_same_v<Op, PutModel> || std::is_same_v<Op, PutTwin> ||
-                          std::is_same_v<Op, PutRelationship> || std::is_same_v<Op, PutAlert>) {
+                          std::is_same_v<Op, PutRelationship> || std::is_same_v<Op, PutAlert> ||
+                          std::is_same_v<Op, PutAlertAck> || std::is_same_v<Op, PutSilence> ||
+                          std::is_same_v<Op, PutOutbox>) {
                 return apply_put(op.record);
             } else if constexpr (std::is_same_v<Op, AppendSample>) {
                 return apply_sample(op.sample);
@@ -270,6 +310,12 @@ Result<void> SqliteStore::apply(const WriteOperation& operation) {
                     return std::unexpected(invalid("delete of a relationship without source or id"));
                 }
                 return apply_delete(Query::delete_relationship, op.source, op.id);
+            } else if constexpr (std::is_same_v<Op, DeleteAlertAck>) {
+                return apply_delete(Query::delete_alert_ack, op.alert_id);
+            } else if constexpr (std::is_same_v<Op, DeleteSilence>) {
+                return apply_delete(Query::delete_silence, op.id);
+            } else if constexpr (std::is_same_v<Op, DeleteOutbox>) {
+                return apply_delete(Query::delete_outbox, op.id);
             } else {
                 static_assert(std::is_same_v<Op, DeleteAlert>, "every WriteOperation must be handled");
                 return apply_delete(Query::delete_alert, op.id);

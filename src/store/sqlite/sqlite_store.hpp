@@ -59,6 +59,11 @@ public:
     Result<std::vector<std::string>> history_properties(std::string_view twin) override;
     Result<std::uint64_t> prune_history(TimePoint before) override;
     Result<std::vector<AlertRecord>> list_alerts(const AlertQuery& query) override;
+    Result<AlertRecord> get_alert(std::string_view id) override;
+    Result<std::vector<AlertAckRecord>> list_alert_acks() override;
+    Result<std::vector<SilenceRecord>> list_silences() override;
+    Result<std::vector<OutboxRecord>> list_outbox(const OutboxQuery& query) override;
+    Result<std::optional<TimePoint>> next_outbox_attempt() override;
     Result<StoreSettings> settings() override;
 
 private:
@@ -86,6 +91,12 @@ private:
         put_alert,
         delete_alert,
         set_cursor,
+        put_alert_ack,
+        delete_alert_ack,
+        put_silence,
+        delete_silence,
+        put_outbox,
+        delete_outbox,
         load_models,
         load_twins,
         load_relationships,
@@ -97,6 +108,12 @@ private:
         history,
         history_properties,
         list_alerts,
+        get_alert,
+        list_alert_acks,
+        list_silences,
+        list_outbox,
+        list_outbox_due,
+        next_outbox_attempt,
         count,
     };
     static constexpr std::size_t k_query_count = static_cast<std::size_t>(Query::count);
@@ -133,6 +150,10 @@ private:
     Result<void> apply_put(const TwinRecord& record);
     Result<void> apply_put(const RelationshipRecord& record);
     Result<void> apply_put(const AlertRecord& record);
+    // The records of alert handling (sqlite_alert_writes.cpp).
+    Result<void> apply_put(const AlertAckRecord& record);
+    Result<void> apply_put(const SilenceRecord& record);
+    Result<void> apply_put(const OutboxRecord& record);
     Result<void> apply_sample(const HistorySample& sample);
     /// Moves the history log into the samples archive once it holds k_fold_rows rows.
     Result<void> fold_log_if_due();
