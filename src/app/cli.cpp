@@ -49,6 +49,7 @@ int run_cli(int argc, char** argv) {
     add_import_command(app, action);
     add_config_commands(app, action);
     add_history_command(app, action);
+    add_alerts_command(app, action);
     add_serve_command(app, action);
 
     try {

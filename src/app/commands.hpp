@@ -18,6 +18,7 @@ void add_relationship_commands(CLI::App& app, Action& action);
 void add_import_command(CLI::App& app, Action& action);
 void add_config_commands(CLI::App& app, Action& action);
 void add_history_command(CLI::App& app, Action& action);
+void add_alerts_command(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
 
 /// Reads a JSON argument: inline JSON text, or "@FILE" for the contents of FILE.

@@ -37,8 +37,39 @@ std::string_view type_name(ConfigType type) {
         return "an integer";
     case ConfigType::number:
         return "a number";
+    case ConfigType::string_list:
+        return "a list of strings";
     }
     return "?";
+}
+
+/// The items of a comma-separated list, trimmed, empty ones dropped.
+std::vector<std::string> split_list(std::string_view text) {
+    std::vector<std::string> items;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        std::string_view item = text.substr(0, comma);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
+            item.remove_prefix(1);
+        }
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
+            item.remove_suffix(1);
+        }
+        if (!item.empty()) {
+            items.emplace_back(item);
+        }
+    }
+    return items;
+}
+
+std::string join_list(const std::vector<std::string>& items) {
+    std::string joined;
+    for (const auto& item : items) {
+        joined += joined.empty() ? "" : ", ";
+        joined += item;
+    }
+    return joined;
 }
 
 std::string render(const ConfigValue& v) {
@@ -113,6 +144,8 @@ ConfigValue parse_text(const ConfigKey& key, std::string_view text, std::string_
         }
         return d;
     }
+    case ConfigType::string_list:
+        return join_list(split_list(text));
     }
     throw bad();
 }
@@ -146,6 +179,22 @@ ConfigValue from_node(const ConfigKey& key, const toml::node& node, std::string_
         }
         if (const auto* i = node.as_integer()) {
             return static_cast<double>(i->get());
+        }
+        throw bad();
+    case ConfigType::string_list:
+        if (const auto* s = node.as_string()) {
+            return join_list(split_list(s->get()));
+        }
+        if (const auto* array = node.as_array()) {
+            std::vector<std::string> items;
+            for (const auto& item : *array) {
+                const auto* text = item.as_string();
+                if (text == nullptr || text->get().find(',') != std::string::npos) {
+                    throw bad();
+                }
+                items.push_back(text->get());
+            }
+            return join_list(split_list(join_list(items)));
         }
         throw bad();
     }
@@ -246,12 +295,15 @@ std::int64_t Config::get_integer(std::string_view key) const {
 double Config::get_number(std::string_view key) const {
     return std::get<double>(value(key, ConfigType::number));
 }
+std::vector<std::string> Config::get_string_list(std::string_view key) const {
+    return split_list(std::get<std::string>(value(key, ConfigType::string_list)));
+}
 
 std::vector<std::pair<std::string, std::string>> Config::entries() const {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& [k, v] : m_values) {
         // A secret is not printed: `config show` output ends up in terminals and bug reports.
-        const bool secret = k == "mqtt.password" && !std::get<std::string>(v).empty();
+        const bool secret = (k == "mqtt.password" || k == "notify.smtp.password") && !std::get<std::string>(v).empty();
         out.emplace_back(k, secret ? std::string("********") : render(v));
     }
     for (const auto& rule : m_mappings) {
@@ -297,6 +349,11 @@ engine::EngineOptions Config::engine_options() const {
         // Saturating: a retention of millions of years means "keep everything" too.
         constexpr auto k_max_days = std::chrono::hours::max().count() / 24;
         options.history_retention = std::chrono::hours{std::min<std::int64_t>(days, k_max_days) * 24};
+    }
+    for (const char* sink : {"smtp", "webhook"}) {
+        if (!get_string(fmt::format("notify.{}.url", sink)).empty()) {
+            options.notification_sinks.emplace_back(sink);
+        }
     }
     return options;
 }

@@ -27,7 +27,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-enum class ConfigType { string, boolean, integer, number };
+/// string_list: a TOML array of strings, or one string of comma-separated items (also the
+/// form of `--set key=a,b`); kept as the items joined by ", ".
+enum class ConfigType { string, boolean, integer, number, string_list };
 
 /// One entry of the key table: its dotted name, type, default and documentation.
 struct ConfigKey {
@@ -84,6 +86,8 @@ public:
     [[nodiscard]] bool get_bool(std::string_view key) const;
     [[nodiscard]] std::int64_t get_integer(std::string_view key) const;
     [[nodiscard]] double get_number(std::string_view key) const;
+    /// The items of a string_list key, trimmed, empty items dropped.
+    [[nodiscard]] std::vector<std::string> get_string_list(std::string_view key) const;
 
     /// Sets a key programmatically (e.g. --data onto data.dir). Same checks as --set.
     void set(std::string_view key, std::string_view value, std::string_view origin);

@@ -1,6 +1,7 @@
 // dtwin serve: the twin server. Loads the store, starts the engine, connects to the MQTT
 // broker and runs until SIGINT or SIGTERM (then commits what is pending and exits 0).
 #include "app/commands.hpp"
+#include "app/notify_config.hpp"
 #include "app/rule_config.hpp"
 #include "app/server.hpp"
 #include "app/system_clock.hpp"
@@ -8,6 +9,7 @@
 #include "engine/engine.hpp"
 
 #include <atomic>
+#include <optional>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -84,6 +86,25 @@ private:
     int m_fd = -1;
 };
 
+/// The outbox worker's reports (its own thread; spdlog is thread-safe).
+void log_delivery(const notify::DeliveryReport& report) {
+    using Outcome = notify::DeliveryReport::Outcome;
+    switch (report.outcome) {
+    case Outcome::delivered:
+        spdlog::info("notification {} delivered (attempt {})", report.record_id, report.attempts);
+        break;
+    case Outcome::retry:
+        spdlog::warn("notification {} not delivered (attempt {}), retrying at {}: {}", report.record_id,
+                     report.attempts, core::format_time(report.next_attempt_time),
+                     report.error ? report.error->to_string() : std::string());
+        break;
+    case Outcome::failed:
+        spdlog::error("notification {} failed for good after {} attempts: {}", report.record_id, report.attempts,
+                      report.error ? report.error->to_string() : std::string());
+        break;
+    }
+}
+
 mqtt::MqttClientOptions mqtt_options(const Config& config) {
     mqtt::MqttClientOptions options;
     options.broker_url = config.get_string("mqtt.url");
@@ -139,17 +160,35 @@ int serve(CommandContext& ctx) {
     if (auto checked = check_rules_against_models(engine_options.rules, graph.models()); !checked) {
         return report_error(ctx, checked.error());
     }
+    auto notify = notify_setup(ctx.config);
+    if (!notify) {
+        return report_error(ctx, notify.error());
+    }
     SystemClock clock;
     engine::Engine engine(graph, (*workspace)->store(), std::move(engine_options), clock);
     if (auto ready = engine.start(); !ready) {
         return report_error(ctx, ready.error());
     }
+    // Delivers what the engine puts into the outbox, and what an earlier run left there.
+    std::optional<notify::OutboxDelivery> outbox;
+    if (!notify->sinks.empty()) {
+        for (const auto& [name, sink] : notify->sinks) {
+            spdlog::info("alert notifications go to {} ({})", sink->endpoint(), name);
+        }
+        outbox.emplace((*workspace)->store(), std::move(notify->sinks), clock, notify->delivery, log_delivery);
+        outbox->start();
+    }
     ServeOptions options;
     options.publish_events = ctx.config.get_bool("serve.publish_events");
     options.stats_interval = std::chrono::milliseconds{ctx.config.get_integer("serve.stats_interval_ms")};
     install_signal_handlers();
-    Server server(engine, *client, clock, options);
-    return server.run(g_stop_requested);
+    Server server(engine, *client, clock, options, outbox ? &*outbox : nullptr);
+    const int status = server.run(g_stop_requested);
+    if (outbox) {
+        // Lets a send in progress finish; what waits stays in the outbox for the next run.
+        outbox->stop();
+    }
+    return status;
 }
 
 } // namespace

@@ -15,13 +15,17 @@ namespace {
 
 /// Longest wait for the next MQTT event: how soon a stop request is noticed.
 constexpr std::chrono::milliseconds k_max_wait{100};
+/// How often acknowledgements and silences written by the CLI are read from the store.
+constexpr std::chrono::seconds k_alert_sync_interval{1};
 
 } // namespace
 
-Server::Server(engine::Engine& engine, mqtt::MqttClient& client, const core::Clock& clock, ServeOptions options)
-    : m_engine(engine), m_client(client), m_clock(clock), m_options(options) {
+Server::Server(engine::Engine& engine, mqtt::MqttClient& client, const core::Clock& clock, ServeOptions options,
+               notify::OutboxDelivery* outbox)
+    : m_engine(engine), m_client(client), m_clock(clock), m_options(options), m_outbox(outbox) {
     m_window_start = m_clock.now();
     m_next_stats = m_window_start + m_options.stats_interval;
+    m_next_alert_sync = m_window_start + k_alert_sync_interval;
 }
 
 void Server::publish(std::string_view topic, std::string_view payload, int qos, bool retain) {
@@ -32,7 +36,7 @@ void Server::publish(std::string_view topic, std::string_view payload, int qos, 
 
 std::chrono::milliseconds Server::wait_budget() const {
     const core::TimePoint now = m_clock.now();
-    auto until = m_next_stats;
+    auto until = std::min(m_next_stats, m_next_alert_sync);
     if (auto deadline = m_engine.next_deadline(); deadline && *deadline < until) {
         until = *deadline;
     }
@@ -74,6 +78,12 @@ int Server::run(const std::atomic<bool>& stop) {
         }
         if (auto deadline = m_engine.next_deadline(); deadline && *deadline <= m_clock.now()) {
             m_engine.on_timers();
+        }
+        if (m_clock.now() >= m_next_alert_sync) {
+            m_next_alert_sync = m_clock.now() + k_alert_sync_interval;
+            if (auto synced = m_engine.sync_alert_requests(); !synced) {
+                spdlog::warn("cannot read alert acknowledgements and silences: {}", synced.error().to_string());
+            }
         }
         if (m_engine.has_pending() && !commit_and_publish()) {
             return 1;
@@ -130,6 +140,9 @@ bool Server::commit_and_publish() {
     if (!output) {
         spdlog::critical("commit failed, stopping: {}", output.error().to_string());
         return false;
+    }
+    if (m_outbox != nullptr && !output->alerts.empty()) {
+        m_outbox->wake();
     }
     for (const auto& ack : output->acks) {
         publish(ingest::ack_topic(ack.gateway), ingest::encode_ack(ack.gateway, ack.highest_sequence), 1, true);

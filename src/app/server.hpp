@@ -6,7 +6,9 @@
 // publishes the acks, change events and connectivity events. Rejections are logged
 // (rate-limited per reason) and published to the diagnostics topic; counters are
 // published every stats interval. Timers (occupancy, silence, retention) fire at their
-// instant even when no message arrives.
+// instant even when no message arrives. Every second the engine reads the acknowledgements
+// and silences users wrote into the store (`dtwin alerts ack|silence`); after a commit that
+// put alert notifications into the outbox, the outbox worker is woken.
 //
 // Topics (docs/protocol.md, "Server topics"):
 //   dtwin/server/status                 "online" / "offline", retained; "offline" is also the last will
@@ -23,6 +25,7 @@
 #include "core/time.hpp"
 #include "engine/engine.hpp"
 #include "mqtt/mqtt_client.hpp"
+#include "notify/outbox_delivery.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -52,8 +55,10 @@ struct ServeOptions {
 
 class Server {
 public:
-    /// Borrows all three; they must outlive the server. The client is not connected yet.
-    Server(engine::Engine& engine, mqtt::MqttClient& client, const core::Clock& clock, ServeOptions options);
+    /// Borrows all of them; they must outlive the server. The client is not connected yet.
+    /// @p outbox (may be null: no sinks configured) is woken after commits with alerts.
+    Server(engine::Engine& engine, mqtt::MqttClient& client, const core::Clock& clock, ServeOptions options,
+           notify::OutboxDelivery* outbox = nullptr);
 
     /// Subscribes, connects and runs until `stop` becomes true; then commits what is
     /// pending, publishes "offline" and disconnects. Returns the process exit status:
@@ -73,7 +78,9 @@ private:
     mqtt::MqttClient& m_client;
     const core::Clock& m_clock;
     ServeOptions m_options;
+    notify::OutboxDelivery* m_outbox;
     core::TimePoint m_next_stats;
+    core::TimePoint m_next_alert_sync;
     core::TimePoint m_window_start;
     std::size_t m_published_rejections = 0;
     std::uint64_t m_unpublished_rejections = 0;

@@ -1,6 +1,7 @@
 #include "engine/engine.hpp"
 
 #include "engine/staging.hpp"
+#include "notify/outbox.hpp"
 #include "ingest/mapping.hpp"
 #include "ingest/topic_filter.hpp"
 
@@ -70,6 +71,15 @@ core::Result<void> Engine::start() {
         return std::nullopt;
     };
     apply_derived(m_derived.seed(m_graph, now, last_true));
+    if (!m_options.rules.empty()) {
+        if (auto restored = restore_alerts(); !restored) {
+            return restored;
+        }
+        m_rules.watch_twins(m_graph, now);
+        if (auto synced = sync_alert_requests(); !synced) {
+            return synced;
+        }
+    }
     if (m_options.history_retention) {
         m_next_prune = now;
     }
@@ -206,7 +216,9 @@ void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view top
         for (const auto& operation : result->applied) {
             changed.push_back(operation.path.substr(1));
         }
-        run_rules(update.twin_id, changed, previous, update.source_time, receive_time);
+        // Reported now: for a gateway's backlog receive_time is when the gateway got the
+        // reading, and the alert's lateness is how long dtwin took to learn of it.
+        run_rules(update.twin_id, changed, previous, update.source_time, m_clock.now());
     }
     if (!m_derived.empty()) {
         apply_derived(
@@ -296,34 +308,23 @@ void Engine::handle_rule_outcomes(std::vector<RuleOutcome> outcomes) {
         }
         const auto rule = std::find_if(m_options.rules.begin(), m_options.rules.end(),
                                        [&](const RuleDefinition& r) { return r.name == outcome.rule; });
-        const std::string severity(rule != m_options.rules.end() ? severity_name(rule->severity) : "warning");
+        const bool raises = rule == m_options.rules.end() || rule->raise_alert;
+        const core::alerts::AlertKey key{outcome.twin_id, outcome.rule};
         core::TimePoint stamp = now;
         for (const auto& transition : outcome.transitions) {
             stamp = transition.event_time;
-            if (rule != m_options.rules.end() && !rule->raise_alert) {
+            if (!raises) {
                 continue;
             }
-            ++m_counters.alert_transitions;
-            json::object details{{"severity", severity},
-                                 {"message", outcome.message},
-                                 {"instance", transition.instance},
-                                 {"reason", core::alerts::transition_reason_name(transition.reason)},
-                                 {"eventTime", core::format_time(transition.event_time)},
-                                 {"reportTime", core::format_time(transition.report_time)},
-                                 {"latenessMs", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                    transition.lateness)
-                                                    .count()},
-                                 {"values", transition.values}};
-            if (transition.fired_at) {
-                details["firedAt"] = core::format_time(*transition.fired_at);
+            AlertMemo& memo = m_alert_memos[{outcome.twin_id, outcome.rule}];
+            if (memo.instance != transition.instance) {
+                memo = {transition.instance, {}, {}};
             }
-            m_batch.put_alert({outcome.twin_id + "/" + outcome.rule + "/" + std::to_string(transition.instance),
-                               outcome.twin_id, outcome.rule,
-                               std::string(core::alerts::alert_state_name(transition.to)), transition.started_at,
-                               transition.event_time, transition.resolved_at, json::serialize(details)});
-            if (transition.notify) {
-                m_pending_alerts.push_back({outcome.twin_id, outcome.rule, severity, outcome.message, transition});
+            memo.text.severity = rule != m_options.rules.end() ? severity_name(rule->severity) : "warning";
+            if (!outcome.message.empty()) {
+                memo.text.message = outcome.message;
             }
+            stage_alert(key, transition);
         }
         std::vector<DerivedWrite> writes;
         for (const auto& [property, value] : outcome.writes) {
@@ -333,6 +334,103 @@ void Engine::handle_rule_outcomes(std::vector<RuleOutcome> outcomes) {
             apply_derived(std::move(writes));
         }
     }
+}
+
+void Engine::stage_alert(const core::alerts::AlertKey& key, const core::alerts::AlertTransition& transition) {
+    ++m_counters.alert_transitions;
+    const AlertMemo& memo = m_alert_memos[{key.twin, key.rule}];
+    if (transition.to == core::alerts::AlertState::inactive) {
+        // A pending instance that cleared before it fired leaves nothing behind.
+        m_batch.delete_alert(alert_id(key.twin, key.rule, transition.instance));
+        return;
+    }
+    const core::alerts::AlertTracker* tracker = m_rules.find_tracker(key.twin, key.rule);
+    m_batch.put_alert(alert_record(key, memo.text, transition,
+                                   tracker != nullptr ? tracker->snapshot() : core::alerts::AlertSnapshot{},
+                                   memo.ack));
+    if (!transition.notify) {
+        return;
+    }
+    m_pending_alerts.push_back({key.twin, key.rule, memo.text.severity, memo.text.message, transition});
+    if (!m_options.notification_sinks.empty()) {
+        notify::enqueue_notification(m_batch, alert_notification(key, memo.text, transition),
+                                     m_options.notification_sinks, m_clock.now());
+    }
+}
+
+core::Result<void> Engine::restore_alerts() {
+    auto records = m_store.list_alerts({});
+    if (!records) {
+        return std::unexpected(records.error());
+    }
+    // The newest instance of each (twin, rule) is the tracker's state.
+    std::map<std::pair<std::string, std::string>, RestoredAlert> newest;
+    for (const auto& record : *records) {
+        auto restored = restore_alert(record);
+        if (!restored) {
+            reject({"alert_restore", {}, {}, 0, record.rule, record.twin, record.id, restored.error().to_string(),
+                    m_clock.now()});
+            continue;
+        }
+        auto [it, inserted] = newest.try_emplace({record.twin, record.rule}, *restored);
+        if (!inserted && restored->snapshot.instance > it->second.snapshot.instance) {
+            it->second = std::move(*restored);
+        }
+    }
+    for (auto& [key, restored] : newest) {
+        if (m_rules.restore(key.first, key.second, restored.snapshot)) {
+            m_alert_memos[key] = {restored.snapshot.instance, std::move(restored.text), std::move(restored.ack)};
+        }
+    }
+    return {};
+}
+
+core::Result<void> Engine::sync_alert_requests() {
+    auto silences = m_store.list_silences();
+    if (!silences) {
+        return std::unexpected(silences.error());
+    }
+    if (*silences != m_silences) {
+        core::alerts::Silences in_force;
+        for (const auto& record : *silences) {
+            // The CLI checks silences before writing them; one that is invalid anyway
+            // (written by hand) is reported and left out.
+            if (auto added = in_force.add({record.twin_pattern, record.rule_pattern, record.from, record.until});
+                !added) {
+                reject({"invalid_silence", {}, {}, 0, record.rule_pattern, record.twin_pattern, record.id,
+                        added.error().to_string(), m_clock.now()});
+            }
+        }
+        m_rules.set_silences(std::move(in_force));
+        m_silences = std::move(*silences);
+    }
+    auto acks = m_store.list_alert_acks();
+    if (!acks) {
+        return std::unexpected(acks.error());
+    }
+    const core::TimePoint now = m_clock.now();
+    for (const auto& request : *acks) {
+        m_batch.delete_alert_ack(request.alert_id);
+        auto record = m_store.get_alert(request.alert_id);
+        auto restored = record ? restore_alert(*record) : core::Result<RestoredAlert>(std::unexpected(record.error()));
+        if (!restored) {
+            reject({"alert_ack", {}, {}, 0, {}, {}, request.alert_id, restored.error().to_string(), now});
+            continue;
+        }
+        auto transition = m_rules.acknowledge(record->twin, record->rule, restored->snapshot.instance, now);
+        if (!transition) {
+            reject({"alert_ack", {}, {}, 0, record->rule, record->twin, request.alert_id,
+                    transition.error().to_string(), now});
+            continue;
+        }
+        AlertMemo& memo = m_alert_memos[{record->twin, record->rule}];
+        if (memo.instance != transition->instance) {
+            memo = {transition->instance, restored->text, {}};
+        }
+        memo.ack = {request.by, request.comment};
+        stage_alert({record->twin, record->rule}, *transition);
+    }
+    return {};
 }
 
 void Engine::reject(RejectionReport report) {

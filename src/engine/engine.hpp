@@ -35,6 +35,7 @@
 #include "engine/derived_state.hpp"
 #include "engine/engine_options.hpp"
 #include "engine/liveness.hpp"
+#include "engine/alert_records.hpp"
 #include "engine/rule_runner.hpp"
 #include "ingest/envelope.hpp"
 #include "store/store.hpp"
@@ -133,6 +134,13 @@ public:
     [[nodiscard]] core::Result<CommitOutput> commit();
     [[nodiscard]] bool failed() const noexcept { return m_failed; }
 
+    /// Reads what users asked through the store (`dtwin alerts ack`, `dtwin alerts
+    /// silence`): applies pending acknowledgements to their alerts (stored, and the request
+    /// deleted, in the next commit; one that cannot apply, e.g. the alert resolved
+    /// meanwhile, is dropped with an `alert_ack` rejection) and replaces the silences the
+    /// rules check. The owner calls it every second or so. Error: the store's reads.
+    core::Result<void> sync_alert_requests();
+
     /// Rejections since the last call (they change no state, so they need no commit).
     [[nodiscard]] std::vector<RejectionReport> take_rejections();
 
@@ -160,7 +168,19 @@ private:
                    const std::map<std::string, boost::json::value>& previous, core::TimePoint event_time,
                    core::TimePoint report_time);
     void handle_rule_outcomes(std::vector<RuleOutcome> outcomes);
+    /// Stages the record of one transition (and its outbox records when it notifies).
+    void stage_alert(const core::alerts::AlertKey& key, const core::alerts::AlertTransition& transition);
+    /// Rebuilds the trackers from the newest stored instance of each (twin, rule).
+    core::Result<void> restore_alerts();
     void reject(RejectionReport report);
+
+    /// What the store record of the current instance of a (twin, rule) says beyond the
+    /// tracker: its texts and who acknowledged it.
+    struct AlertMemo {
+        std::uint64_t instance = 0;
+        AlertText text;
+        AckInfo ack;
+    };
 
     core::TwinGraph& m_graph;
     store::Store& m_store;
@@ -170,6 +190,8 @@ private:
     Liveness m_liveness;
     RuleRunner m_rules;
     std::vector<AlertNotice> m_pending_alerts;
+    std::map<std::pair<std::string, std::string>, AlertMemo> m_alert_memos; ///< (twin, rule) ->
+    std::vector<store::SilenceRecord> m_silences; ///< as last read from the store
 
     store::WriteBatch m_batch;
     std::set<std::string, std::less<>> m_dirty_twins;

@@ -68,6 +68,10 @@ struct EngineOptions {
     std::vector<RuleDefinition> rules;
     /// History samples older than this (by source time) are deleted; nullopt keeps all.
     std::optional<std::chrono::hours> history_retention;
+    /// The names of the notification sinks ("smtp", "webhook"): every alert notification
+    /// is put into the outbox once per sink, in the commit that stores its transition.
+    /// Empty: alerts are stored and published on MQTT only.
+    std::vector<std::string> notification_sinks;
 };
 
 } // namespace dtwin::engine

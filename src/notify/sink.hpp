@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "notify/notification.hpp"
 
+#include <expected>
 #include <string>
 
 namespace dtwin::notify {
@@ -25,14 +26,26 @@ struct TlsOptions {
     bool insecure = false;
 };
 
+/// Why a delivery failed, and whether trying again later can help. `permanent` is set
+/// when the server refused this notification for good (SMTP 5xx replies: recipient or
+/// sender refused, authentication refused; HTTP 4xx other than 408, 425 and 429): the
+/// outbox then stops retrying it and keeps it as failed. Everything else (server down,
+/// timeout, TLS handshake, SMTP 4xx, HTTP 5xx) is worth retrying.
+struct SendError : core::Error {
+    bool permanent = false;
+};
+
+using SendResult = std::expected<void, SendError>;
+
 class Sink {
 public:
     virtual ~Sink() = default;
 
     /// Delivers one notification, blocking until the server took it or refused it, or
     /// the sink's timeout passed. Errors (ErrorCode::io) name the server in `where` (see
-    /// endpoint()) and say why in `message`; nothing is retried here (the outbox does).
-    virtual core::Result<void> send(const Notification& notification) = 0;
+    /// endpoint()), say why in `message` and whether it is permanent; nothing is retried
+    /// here (the outbox does).
+    virtual SendResult send(const Notification& notification) = 0;
 
     /// The server, for logs and errors: "smtp://mail.example.org:587",
     /// "https://hooks.example.org:443". Never credentials, paths or queries (a webhook's

@@ -129,7 +129,7 @@ const SmtpSinkOptions& SmtpSink::options() const {
     return m_state->options;
 }
 
-core::Result<void> SmtpSink::send(const Notification& notification) {
+SendResult SmtpSink::send(const Notification& notification) {
     const SmtpSinkOptions& options = m_state->options;
     const MailHeaders headers{
         .from = options.from,
@@ -158,7 +158,7 @@ core::Result<void> SmtpSink::send(const Notification& notification) {
     for (const std::string& address : options.to) {
         curl_slist* appended = curl_slist_append(recipients.get(), ("<" + address + ">").c_str());
         if (appended == nullptr) {
-            return core::fail(core::ErrorCode::io, "out of memory listing the recipients", endpoint());
+            return std::unexpected(SendError{{core::ErrorCode::io, "out of memory listing the recipients", endpoint()}});
         }
         // curl_slist_append returns the head: a new list the first time, the same one after.
         static_cast<void>(recipients.release());
@@ -176,7 +176,12 @@ core::Result<void> SmtpSink::send(const Notification& notification) {
     // The handle must not keep pointers into this frame's buffers.
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, nullptr);
     curl_easy_setopt(curl, CURLOPT_READDATA, nullptr);
-    return sent;
+    if (!sent) {
+        // A 5xx reply is the server's final word on this message (RFC 5321, 4.2.1).
+        const long reply = easy.response_code();
+        return std::unexpected(SendError{std::move(sent.error()), reply >= 500 && reply <= 599});
+    }
+    return {};
 }
 
 } // namespace dtwin::notify

@@ -80,7 +80,7 @@ public:
     /// down or not answering within the timeout, STARTTLS required but not offered,
     /// certificate not trusted, AUTH refused (535) or required (530), sender or a
     /// recipient refused. A connection that stayed open from the previous send is reused.
-    core::Result<void> send(const Notification& notification) override;
+    SendResult send(const Notification& notification) override;
 
     /// "smtp://host:port" or "smtps://host:port".
     [[nodiscard]] const std::string& endpoint() const override;

@@ -146,7 +146,7 @@ const WebhookSinkOptions& WebhookSink::options() const {
     return m_state->options;
 }
 
-core::Result<void> WebhookSink::send(const Notification& notification) {
+SendResult WebhookSink::send(const Notification& notification) {
     const WebhookSinkOptions& options = m_state->options;
     const std::string body = boost::json::serialize(notification_to_json(notification));
     std::string reply;
@@ -168,7 +168,7 @@ core::Result<void> WebhookSink::send(const Notification& notification) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
     if (!sent) {
-        return sent;
+        return std::unexpected(SendError{std::move(sent.error()), false});
     }
     const long status = easy.response_code();
     if (status < 200 || status > 299) {
@@ -176,7 +176,10 @@ core::Result<void> WebhookSink::send(const Notification& notification) {
         if (!reply.empty()) {
             message += ": " + reply;
         }
-        return core::fail(core::ErrorCode::io, std::move(message), endpoint());
+        // A client error is final unless the receiver asks to come back (timeout, too
+        // early, rate limited); server errors are worth another try.
+        const bool permanent = status >= 400 && status <= 499 && status != 408 && status != 425 && status != 429;
+        return std::unexpected(SendError{{core::ErrorCode::io, std::move(message), endpoint()}, permanent});
     }
     return {};
 }

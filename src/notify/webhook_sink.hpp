@@ -57,7 +57,7 @@ public:
     /// 500", with the start of the reply body; redirects are not followed, so 3xx fails
     /// too), and with curl's reason when there is no reply: server down, timeout, TLS.
     /// A connection kept alive from the previous send is reused.
-    core::Result<void> send(const Notification& notification) override;
+    SendResult send(const Notification& notification) override;
 
     /// "http://host:port" or "https://host:port": the path and query are left out (they
     /// often hold the webhook's secret).

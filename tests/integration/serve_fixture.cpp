@@ -229,7 +229,9 @@ int ServeTest::run_dtwin(const std::vector<std::string>& args) {
 void ServeTest::start_server(const fs::path& config, const std::vector<std::string>& extra_args) {
     m_client->forget();
     std::vector<std::string> argv{DTWIN_BIN,  "--config", config.string(), "--data", m_data.string(), "--set",
-                                  "mqtt.url=" + m_broker->url(), "--set", "serve.stats_interval_ms=500"};
+                                  "mqtt.url=" + m_broker->url(), "--set", "serve.stats_interval_ms=500",
+                                  // No mail unless a test sets its own server in extra_args.
+                                  "--set", "notify.smtp.url="};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     argv.emplace_back("serve");
     m_server = std::make_unique<ChildProcess>(
