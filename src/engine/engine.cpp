@@ -191,7 +191,9 @@ void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view top
     }
     m_counters.samples += stage_history(m_batch, update.twin_id, *result, update.source_time, sequence);
     // A newer reading that repeats the stored value is not in the WriteResult, but it is a
-    // reading all the same: history keeps it (start() finds the last motion there).
+    // reading all the same: history keeps it (start() finds the last motion there), and the
+    // rules see it (a stuck sensor repeats itself; a silent one does not).
+    std::vector<std::string> sampled;
     for (const auto& property : update.properties) {
         const std::string path = "/" + property.name;
         const auto same_path = [&](const auto& entry) { return entry.path == path; };
@@ -201,6 +203,7 @@ void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view top
                 m_batch.append_sample({update.twin_id, property.name, update.source_time, sequence, std::move(*value)});
                 ++m_counters.samples;
             }
+            sampled.push_back(property.name);
         }
     }
     // Even an unchanged value moved its source time on: the twin record is rewritten.
@@ -211,11 +214,12 @@ void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view top
             apply_connectivity(*change);
         }
     }
-    if (!m_options.rules.empty() && result->changed()) {
+    if (!m_options.rules.empty() && (result->changed() || !sampled.empty())) {
         std::vector<std::string> changed;
         for (const auto& operation : result->applied) {
             changed.push_back(operation.path.substr(1));
         }
+        changed.insert(changed.end(), sampled.begin(), sampled.end());
         // Reported now: for a gateway's backlog receive_time is when the gateway got the
         // reading, and the alert's lateness is how long dtwin took to learn of it.
         run_rules(update.twin_id, changed, previous, update.source_time, m_clock.now());

@@ -44,9 +44,17 @@ protected:
         json::object local{{"door_timestamp", core::format_time(t)}, {"angle", angle}, {"gyro", gyro}, {"magnet", magnet}};
         return send("door", json::serialize(json::object{{"local_data", std::move(local)}}), t + 100ms);
     }
+    /// A room node's reading; its temperature wanders by a few hundredths of a degree as a
+    /// real HTU21DF's does (a constant one is a stuck sensor: temperature-stuck).
     CommitOutput co2_reading(const std::string& room, double co2, TimePoint t) {
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(t - t0()).count();
+        return room_reading(room, 21.5 + 0.01 * static_cast<double>(seconds % 7), co2, t);
+    }
+    /// A complete room node reading (the example's mapping requires every field).
+    CommitOutput room_reading(const std::string& room, double temperature, double co2, TimePoint t) {
         return send("rooms/" + room,
-                    room_payload({{"temperature", 21.5}, {"humidity", 40.0}, {"light", 300}, {"co2", co2}, {"motion", 0}},
+                    room_payload({{"temperature", temperature}, {"humidity", 40.0}, {"light", 300}, {"co2", co2},
+                                  {"motion", 0}},
                                  t),
                     t + 100ms);
     }
@@ -175,6 +183,84 @@ TEST_F(EngineAlerts, CO2AboveTheLimitSetsTheAirQualityAndAlertsOnce) {
     EXPECT_EQ(stored[0].resolved, std::optional(at(4s)));
     EXPECT_EQ(property("Room1", "airQualityState"), "\"normal\"");
     EXPECT_TRUE(alerts("Room2").empty());
+}
+
+TEST_F(EngineAlerts, ACO2SpikeAlertsOnceAtItsSampleAndASlowRiseDoesNot) {
+    // Room1: 130 readings every 5 s around 600 ppm (a deterministic wobble of a few ppm),
+    // then one reading of 1400 ppm: a spike. Room2: a steady rise of 5 ppm per reading
+    // from 600 to 1245 ppm, the air getting stale: no spike, and under the 2000 ppm limit.
+    const int wobble[] = {0, 3, -2, 4, -1, 2, -3, 1};
+    TimePoint t = at(1s);
+    for (int i = 0; i < 130; ++i, t += 5s) {
+        co2_reading("Room1", 600.0 + wobble[i % 8], t);
+        co2_reading("Room2", 600.0 + 5.0 * i, t);
+    }
+    const TimePoint spike_time = t;
+    co2_reading("Room1", 1400, spike_time);
+    co2_reading("Room1", 601, spike_time + 5s);
+
+    const auto spikes = alerts("Room1", "co2-spike");
+    ASSERT_EQ(spikes.size(), 1U);
+    EXPECT_EQ(spikes[0].raised, spike_time);
+    EXPECT_EQ(spikes[0].resolved, std::optional(spike_time + 5s));
+    const auto queued = outbox();
+    const auto mailed = std::find_if(queued.begin(), queued.end(), [](const auto& n) { return n.rule == "co2-spike"; });
+    ASSERT_NE(mailed, queued.end());
+    EXPECT_EQ(mailed->values.at("co2"), json::value(1400.0));
+    EXPECT_TRUE(alerts("Room2").empty()) << alerts("Room2").front().id;
+    EXPECT_TRUE(alerts("Room1", "co2-too-high").empty());
+}
+
+TEST_F(EngineAlerts, ASilentNodeAlertsOneMinuteAfterItsLastReadingAndClearsWhenItSpeaks) {
+    co2_reading("Room1", 600, at(1s));
+    co2_reading("Room2", 600, at(1s));
+    co2_reading("Room2", 600, at(50s)); // Room2 keeps sending, Room1 falls silent
+    co2_reading("Room2", 600, at(100s));
+    // Silence is measured on arrival: the last reading arrived at 1.1 s.
+    tick(at(61s));
+    EXPECT_TRUE(alerts("Room1", "room-node-silent").empty());
+    tick(at(61100ms));
+    const auto silent = alerts("Room1", "room-node-silent");
+    ASSERT_EQ(silent.size(), 1U);
+    EXPECT_EQ(silent[0].raised, at(61100ms));
+    EXPECT_EQ(silent[0].state, "firing");
+    EXPECT_TRUE(alerts("Room2", "room-node-silent").empty());
+    tick(at(120s)); // still silent: nothing new
+    EXPECT_EQ(alerts("Room1", "room-node-silent").size(), 1U);
+
+    co2_reading("Room1", 600, at(130s));
+    EXPECT_EQ(alerts("Room1", "room-node-silent")[0].state, "resolved");
+    EXPECT_EQ(outbox().size(), 1U);
+}
+
+TEST_F(EngineAlerts, AReadingOutsideTheSensorsRangeIsAFaultNotAirQuality) {
+    co2_reading("Room1", 600, at(1s));
+    co2_reading("Room1", 5001, at(6s));
+    co2_reading("Room1", 610, at(11s));
+    const auto faults = alerts("Room1", "co2-out-of-range");
+    ASSERT_EQ(faults.size(), 1U);
+    EXPECT_EQ(faults[0].raised, at(6s));
+    EXPECT_EQ(faults[0].resolved, std::optional(at(11s)));
+    EXPECT_EQ(faults[0].details.at("severity"), json::value("critical"));
+}
+
+TEST_F(EngineAlerts, ATemperatureThatStopsMovingIsAStuckSensorAtItsHundredAndTwentiethReading) {
+    TimePoint t = at(1s);
+    for (int i = 0; i < 10; ++i, t += 5s) {
+        co2_reading("Room1", 600, t); // wandering temperature
+    }
+    const TimePoint stuck_from = t;
+    for (int i = 0; i < 119; ++i, t += 5s) {
+        room_reading("Room1", 22.37, 600, t);
+    }
+    EXPECT_TRUE(alerts("Room1", "temperature-stuck").empty()); // 119 equal readings: not yet
+    room_reading("Room1", 22.37, 600, t);
+    const auto stuck = alerts("Room1", "temperature-stuck");
+    ASSERT_EQ(stuck.size(), 1U);
+    EXPECT_EQ(stuck[0].raised, t);
+    EXPECT_GT(t, stuck_from);
+    co2_reading("Room1", 600, t + 5s); // moves again
+    EXPECT_EQ(alerts("Room1", "temperature-stuck")[0].state, "resolved");
 }
 
 TEST_F(EngineAlerts, RestartResumesAFiringAlertInsteadOfRaisingItAgain) {

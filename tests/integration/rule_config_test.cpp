@@ -82,10 +82,10 @@ dtwin::core::ModelRegistry prototype_models() {
 
 } // namespace
 
-TEST(RuleConfig, ExampleGivesThePrototypesFourRules) {
+TEST(RuleConfig, ExampleGivesThePrototypesFourRulesAndThreeSensorFaultRules) {
     const auto config = load_example();
     const auto& rules = config.rules();
-    ASSERT_EQ(rules.size(), 4U);
+    ASSERT_EQ(rules.size(), 7U);
 
     const auto& slam = rules[0];
     EXPECT_EQ(slam.name, "door-slammed");
@@ -128,8 +128,22 @@ TEST(RuleConfig, ExampleGivesThePrototypesFourRules) {
     EXPECT_TRUE(spike.set_properties.empty());
     EXPECT_TRUE(spike.raise_alert);
 
+    // Sensor faults: the MH-Z19's range, a stuck HTU21DF, a silent node.
+    const auto* range = std::get_if<dtwin::engine::RangeCondition>(&*rules[4].detector);
+    ASSERT_NE(range, nullptr);
+    EXPECT_EQ(rules[4].name, "co2-out-of-range");
+    EXPECT_EQ(range->parameters.min, 0.0);
+    EXPECT_EQ(range->parameters.max, 5000.0);
+    const auto* stuck = std::get_if<dtwin::engine::StuckSensorCondition>(&*rules[5].detector);
+    ASSERT_NE(stuck, nullptr);
+    EXPECT_EQ(stuck->property, "temperature");
+    EXPECT_EQ(stuck->parameters.min_samples, 120U);
+    const auto* silent = std::get_if<dtwin::engine::NoDataCondition>(&*rules[6].detector);
+    ASSERT_NE(silent, nullptr);
+    EXPECT_EQ(silent->parameters.timeout, std::chrono::seconds{60});
+
     // The engine gets the same rules.
-    EXPECT_EQ(config.engine_options().rules.size(), 4U);
+    EXPECT_EQ(config.engine_options().rules.size(), 7U);
 
     // And they name only properties of the prototype's models.
     const auto models = prototype_models();
