@@ -1,6 +1,7 @@
 // What ingest_bench.cpp measures with: options, the broker and server processes, MQTT
 // clients that record arrival times, and small payload helpers. Split from the benchmark
-// so that each file stays readable; included by ingest_bench.cpp only.
+// so that each file stays readable; included by ingest_bench.cpp and alert_latency_bench.cpp
+// (which starts the same broker and server around its SMTP server).
 #pragma once
 
 #include "child_process.hpp"
@@ -188,7 +189,7 @@ inline std::optional<std::size_t> event_co2(std::string_view payload) {
 class TempDir {
 public:
     TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "dtwin-ingest-bench-XXXXXX").string();
+        std::string pattern = (fs::temp_directory_path() / "dtwin-bench-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) {
             throw std::runtime_error("mkdtemp failed for " + pattern);
         }

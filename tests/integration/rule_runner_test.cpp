@@ -1,10 +1,13 @@
 // RuleRunner over the door-and-two-rooms graph: expression rules, their set/reset writes,
 // alert transitions, aliases through relationships, for_duration timers, run-time errors
-// and message templates. Times are passed in; no engine, no store writes.
+// and message templates; detector rules (stuck sensor, range, spike and dip, rate of
+// change, no data); restore, acknowledge and silences. Times are passed in; no engine, no
+// store writes.
 #include "core/query/parser.hpp"
 #include "engine/rule_runner.hpp"
 #include "engine_test_support.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 namespace dtwin::engine::testing {
@@ -49,6 +52,18 @@ RuleDefinition air_quality_rule() {
     return rule;
 }
 
+/// A detector rule on every Room (or, for a Door property, every Door).
+RuleDefinition detector_rule(std::string name, DetectorCondition detector, std::string message = {}) {
+    RuleDefinition rule;
+    rule.name = std::move(name);
+    const std::string& property = std::visit([](const auto& d) -> const std::string& { return d.property; }, detector);
+    rule.selector.model =
+        property == "angle" || property == "gyro" || property == "doorState" ? k_door_model : k_room_model;
+    rule.detector = std::move(detector);
+    rule.message = std::move(message);
+    return rule;
+}
+
 class RuleRunnerTest : public EngineTest {
 protected:
     /// Writes `values` into `twin` stamped `t`, runs the rules as the engine would, and
@@ -65,9 +80,14 @@ protected:
         }
         auto written = m_graph->patch_twin(twin, patch, {.source_time = t});
         EXPECT_TRUE(written.has_value()) << (written ? "" : written.error().to_string());
+        // Every property the sample wrote, a repeat of the stored value included (detectors
+        // count repeats: RuleRunner::on_twin_updated); not the ones that were stale.
         std::vector<std::string> changed;
-        for (const auto& operation : written ? written->applied : std::vector<core::PatchOperation>{}) {
-            changed.push_back(operation.path.substr(1));
+        for (const auto& [name, value] : values) {
+            const std::string path = "/" + std::string(name);
+            if (written && std::ranges::none_of(written->stale, [&](const auto& s) { return s.path == path; })) {
+                changed.emplace_back(name);
+            }
         }
         auto outcomes = m_runner.on_twin_updated(*m_graph, twin, changed, previous, t, t);
         apply(outcomes);
@@ -244,5 +264,304 @@ TEST_F(RuleRunnerTest, RuntimeErrorIsAnOutcomeNotAnException) {
     EXPECT_EQ(property("Room1", "airQualityState"), "\"too_high\"");
 }
 
+// ---- detector rules -------------------------------------------------------------------
+
+TEST_F(RuleRunnerTest, StuckSensorFiresOnTheNthFlatSampleAndClearsOnChange) {
+    m_rules = {detector_rule("temperature-stuck",
+                             StuckSensorCondition{"temperature", {.min_samples = 5, .epsilon = 0.0}},
+                             "Temperature sensor of {twin} stuck at {temperature} degC")};
+
+    for (int i = 1; i <= 4; ++i) {
+        // Room2's sensor is flat too, but for 4 samples only: each twin has its own run.
+        EXPECT_TRUE(update("Room1", {{"temperature", 21.5}}, at(std::chrono::seconds(5 * i))).empty())
+            << "sample " << i;
+        EXPECT_TRUE(update("Room2", {{"temperature", 19.0}}, at(std::chrono::seconds(5 * i))).empty())
+            << "sample " << i;
+    }
+    const auto fired = update("Room1", {{"temperature", 21.5}}, at(25s)); // the 5th flat sample
+    const auto& transition = only_transition(fired);
+    EXPECT_EQ(transition.to, AlertState::firing);
+    EXPECT_TRUE(transition.notify);
+    EXPECT_EQ(transition.event_time, at(25s));
+    EXPECT_EQ(transition.values.at("temperature"), json::value(21.5));
+    EXPECT_EQ(transition.values.at("run_length"), json::value(5));
+    EXPECT_EQ(transition.values.at("stuck_since"), json::value(core::format_time(at(5s))));
+    EXPECT_EQ(fired.front().message, "Temperature sensor of Room1 stuck at 21.5 degC");
+
+    EXPECT_TRUE(update("Room1", {{"temperature", 21.5}}, at(30s)).empty()); // still stuck: no second alert
+    const auto resolved = update("Room1", {{"temperature", 21.51}}, at(35s));
+    EXPECT_EQ(only_transition(resolved).to, AlertState::resolved);
+    EXPECT_EQ(only_transition(resolved).event_time, at(35s));
+    EXPECT_EQ(m_runner.find_tracker("Room2", "temperature-stuck")->state(), AlertState::inactive);
+    EXPECT_EQ(m_runner.evaluations(), 11U); // one per sample: 7 of Room1, 4 of Room2
+}
+
+TEST_F(RuleRunnerTest, StuckSensorIgnoresUpdatesOfOtherProperties) {
+    m_rules = {detector_rule("temperature-stuck", StuckSensorCondition{"temperature", {.min_samples = 3}})};
+    EXPECT_TRUE(update("Room1", {{"temperature", 21.5}}, at(1s)).empty());
+    EXPECT_TRUE(update("Room1", {{"temperature", 21.5}}, at(2s)).empty());
+    for (int i = 3; i < 10; ++i) {
+        EXPECT_TRUE(update("Room1", {{"co2", 600.0 + i}}, at(std::chrono::seconds(i))).empty());
+    }
+    EXPECT_EQ(only_transition(update("Room1", {{"temperature", 21.5}}, at(10s))).to, AlertState::firing);
+    EXPECT_EQ(m_runner.evaluations(), 3U);
+}
+
+TEST_F(RuleRunnerTest, RangeFiresOutsideTheMhZ19Range) {
+    RuleDefinition rule = detector_rule("co2-out-of-range", RangeCondition{"co2", {.min = 0.0, .max = 5000.0}},
+                                        "CO2 sensor of {twin} reports {co2} ppm ({violation})");
+    rule.severity = Severity::critical;
+    m_rules = {rule};
+
+    EXPECT_TRUE(update("Room1", {{"co2", 600.0}}, at(1s)).empty());
+    EXPECT_TRUE(update("Room1", {{"co2", 5000.0}}, at(2s)).empty()); // the bound itself is in range
+    const auto fired = update("Room1", {{"co2", 5001.0}}, at(3s));
+    EXPECT_EQ(only_transition(fired).to, AlertState::firing);
+    EXPECT_EQ(only_transition(fired).instance, 1U);
+    EXPECT_EQ(only_transition(fired).values.at("violation"), json::value("above"));
+    EXPECT_EQ(fired.front().message, "CO2 sensor of Room1 reports 5001 ppm (above)");
+    EXPECT_TRUE(update("Room1", {{"co2", 6000.0}}, at(4s)).empty());
+    EXPECT_EQ(only_transition(update("Room1", {{"co2", 4999.0}}, at(5s))).to, AlertState::resolved);
+
+    const auto below = update("Room1", {{"co2", -1.0}}, at(6s));
+    EXPECT_EQ(only_transition(below).instance, 2U);
+    EXPECT_EQ(below.front().message, "CO2 sensor of Room1 reports -1 ppm (below)");
+}
+
+TEST_F(RuleRunnerTest, SpikeFiresOnceOnASpikeAndNotOnASlowRise) {
+    // The prototype's build A detector: confidence 99, history 120, window 1000 s.
+    m_rules = {detector_rule("co2-spike", SpikeAndDipCondition{"co2", {}}, "CO2 spike or dip in {twin}: {co2} ppm")};
+
+    // A room filling up: +1 ppm per reading every 5 s with +-2 ppm of sensor noise, for
+    // 250 readings (longer than the 120 of history and than the 1000 s window).
+    TimePoint t = at(0s);
+    double co2 = 600;
+    for (int i = 0; i < 250; ++i) {
+        t += 5s;
+        co2 += 1.0;
+        const double noise = static_cast<double>((i * 7) % 5) - 2.0;
+        ASSERT_TRUE(update("Room1", {{"co2", co2 + noise}}, t).empty()) << "reading " << i << ": " << co2 + noise;
+    }
+    t += 5s;
+    const auto fired = update("Room1", {{"co2", co2 + 400.0}}, t);
+    const auto& transition = only_transition(fired);
+    EXPECT_EQ(transition.to, AlertState::firing);
+    EXPECT_LE(transition.values.at("score").as_double(), 0.01);
+    EXPECT_EQ(fired.front().message, "CO2 spike or dip in Room1: 1250 ppm");
+
+    // Back to normal: the spike resolves and nothing fires again.
+    std::size_t firings = 0;
+    for (int i = 0; i < 20; ++i) {
+        t += 5s;
+        co2 += 1.0;
+        for (const auto& outcome : update("Room1", {{"co2", co2}}, t)) {
+            for (const auto& step : outcome.transitions) {
+                firings += step.to == AlertState::firing ? 1 : 0;
+            }
+        }
+    }
+    EXPECT_EQ(firings, 0U);
+    EXPECT_EQ(m_runner.find_tracker("Room1", "co2-spike")->state(), AlertState::resolved);
+    EXPECT_EQ(m_runner.find_tracker("Room1", "co2-spike")->instance(), 1U);
+}
+
+TEST_F(RuleRunnerTest, RateOfChangeOfTheDoorAngle) {
+    m_rules = {detector_rule("door-too-fast", RateOfChangeCondition{"angle", {.max_rate_per_second = 65.0}},
+                             "{twin} turned at {rate_per_second} deg/s")};
+    EXPECT_TRUE(update("Door", {{"angle", 0.0}}, at(1s)).empty());    // no rate yet
+    EXPECT_TRUE(update("Door", {{"angle", 65.0}}, at(2s)).empty());   // exactly the limit
+    const auto fired = update("Door", {{"angle", 20.0}}, at(2500ms)); // -45 deg in 0.5 s
+    EXPECT_EQ(only_transition(fired).to, AlertState::firing);
+    EXPECT_EQ(fired.front().message, "Door turned at -90 deg/s");
+    EXPECT_EQ(only_transition(update("Door", {{"angle", 21.0}}, at(3s))).to, AlertState::resolved);
+}
+
+TEST_F(RuleRunnerTest, NoDataFiresAtLastSamplePlusTimeoutByTimerAndClearsOnANewSample) {
+    m_rules = {detector_rule("room-node-silent", NoDataCondition{"temperature", {.timeout = 60s}},
+                             "No reading from the node of {twin} since {last_seen} ({temperature} degC)")};
+    EXPECT_EQ(m_runner.next_deadline(), std::nullopt);
+    EXPECT_TRUE(update("Room1", {{"temperature", 21.0}}, at(1s)).empty());
+    EXPECT_EQ(m_runner.next_deadline(), at(61s));
+    // A repeat of the same reading is a sample too; another property is not.
+    EXPECT_TRUE(update("Room1", {{"temperature", 21.0}}, at(10s)).empty());
+    EXPECT_TRUE(update("Room1", {{"co2", 700.0}}, at(30s)).empty());
+    EXPECT_EQ(m_runner.next_deadline(), at(70s));
+
+    EXPECT_TRUE(timers(at(69s)).empty());
+    const auto fired = timers(at(70s)); // half-open: silent at exactly last sample + timeout
+    const auto& transition = only_transition(fired);
+    EXPECT_EQ(transition.to, AlertState::firing);
+    EXPECT_TRUE(transition.notify);
+    EXPECT_EQ(transition.event_time, at(70s));
+    EXPECT_EQ(transition.values.at("silent_since"), json::value(core::format_time(at(70s))));
+    EXPECT_EQ(fired.front().message,
+              "No reading from the node of Room1 since " + core::format_time(at(10s)) + " (21 degC)");
+    EXPECT_EQ(m_runner.next_deadline(), std::nullopt); // silent: nothing more until a sample
+    EXPECT_TRUE(timers(at(200s)).empty());
+
+    const auto resolved = update("Room1", {{"temperature", 21.5}}, at(300s));
+    EXPECT_EQ(only_transition(resolved).to, AlertState::resolved);
+    EXPECT_EQ(only_transition(resolved).event_time, at(300s));
+    EXPECT_EQ(m_runner.next_deadline(), at(360s));
+    // Room2 never had a temperature: not watched.
+    EXPECT_EQ(m_runner.find_tracker("Room2", "room-node-silent"), nullptr);
+}
+
+TEST_F(RuleRunnerTest, NoDataSilenceSeenOnlyByTheNextSampleFiresAndResolvesAtOnce) {
+    m_rules = {detector_rule("room-node-silent", NoDataCondition{"temperature", {.timeout = 60s}},
+                             "{twin} silent since {silent_since}")};
+    EXPECT_TRUE(update("Room1", {{"temperature", 21.0}}, at(1s)).empty());
+    const auto late = update("Room1", {{"temperature", 21.0}}, at(100s)); // no timer ran
+    ASSERT_EQ(late.size(), 1U);
+    ASSERT_EQ(late.front().transitions.size(), 2U);
+    EXPECT_EQ(late.front().transitions[0].to, AlertState::firing);
+    EXPECT_EQ(late.front().transitions[0].event_time, at(61s));
+    EXPECT_EQ(late.front().transitions[0].lateness, 39s);
+    EXPECT_EQ(late.front().transitions[1].to, AlertState::resolved);
+    EXPECT_EQ(late.front().message, "Room1 silent since " + core::format_time(at(61s)));
+}
+
+TEST_F(RuleRunnerTest, NoDataWatchesTwinsThatHaveThePropertyFromStartUp) {
+    m_rules = {detector_rule("room-node-silent", NoDataCondition{"temperature", {.timeout = 60s}})};
+    EXPECT_TRUE(update("Room1", {{"temperature", 21.0}}, at(1s)).empty());
+    // A restarted runner: Room1 has a temperature, Room2 none.
+    RuleRunner restarted{m_rules};
+    restarted.watch_twins(*m_graph, at(500s));
+    EXPECT_EQ(restarted.next_deadline(), at(560s));
+    const auto fired = restarted.on_timers(at(560s));
+    ASSERT_EQ(fired.size(), 1U);
+    EXPECT_EQ(fired.front().twin_id, "Room1");
+    EXPECT_EQ(only_transition(fired).to, AlertState::firing);
+}
+
+TEST_F(RuleRunnerTest, DetectorOnANonNumericOrMissingValueIsAnErrorOutcome) {
+    m_rules = {detector_rule("state-range", RangeCondition{"doorState", {}}),
+               detector_rule("co2-out-of-range", RangeCondition{"co2", {}})};
+
+    std::vector<RuleOutcome> outcomes;
+    EXPECT_NO_THROW(outcomes = update("Door", {{"doorState", "open"}}, at(1s)));
+    ASSERT_EQ(outcomes.size(), 1U);
+    ASSERT_TRUE(outcomes.front().error.has_value());
+    EXPECT_EQ(outcomes.front().error->code, core::ErrorCode::invalid_value);
+    EXPECT_EQ(outcomes.front().error->to_string(),
+              "state-range on Door: the detector's property doorState is not a number: \"open\"");
+    EXPECT_TRUE(outcomes.front().transitions.empty());
+
+    // co2 removed: listed as changed, but it has no value.
+    EXPECT_TRUE(update("Room1", {{"co2", 900.0}}, at(1s)).empty());
+    ASSERT_TRUE(m_graph->patch_twin("Room1", json::parse(R"([{"op":"remove","path":"/co2"}])"), {.source_time = at(2s)})
+                    .has_value());
+    EXPECT_NO_THROW(outcomes = m_runner.on_twin_updated(*m_graph, "Room1", {"co2"}, {{"co2", 900.0}}, at(2s), at(2s)));
+    ASSERT_EQ(outcomes.size(), 1U);
+    ASSERT_TRUE(outcomes.front().error.has_value());
+    EXPECT_EQ(outcomes.front().error->to_string(),
+              "co2-out-of-range on Room1: the detector's property co2 has no value");
+    EXPECT_EQ(m_runner.find_tracker("Room1", "co2-out-of-range")->snapshot().last_sample_at, at(1s));
+}
+
+// ---- restore, acknowledge, silences ----------------------------------------------------
+
+TEST_F(RuleRunnerTest, RestoredFiringAlertDoesNotFireAgain) {
+    m_rules = {air_quality_rule()};
+    core::alerts::AlertSnapshot snapshot;
+    snapshot.state = AlertState::firing;
+    snapshot.instance = 3;
+    snapshot.started_at = at(1s);
+    snapshot.fired_at = at(1s);
+    snapshot.changed_at = at(1s);
+    snapshot.last_notified_at = at(1s);
+    snapshot.last_sample_at = at(1s);
+    snapshot.values = {{"co2", 2100.0}};
+
+    EXPECT_FALSE(m_runner.restore("Room1", "no-such-rule", snapshot));
+    EXPECT_EQ(m_runner.find_tracker("Room1", "no-such-rule"), nullptr);
+    ASSERT_TRUE(m_runner.restore("Room1", "air", snapshot));
+    ASSERT_NE(m_runner.find_tracker("Room1", "air"), nullptr);
+    EXPECT_EQ(m_runner.find_tracker("Room1", "air")->snapshot(), snapshot);
+
+    EXPECT_TRUE(update("Room1", {{"co2", 2500.0}}, at(10s)).empty()); // still firing: no second alert
+    const auto resolved = update("Room1", {{"co2", 1000.0}}, at(20s));
+    EXPECT_EQ(only_transition(resolved).to, AlertState::resolved);
+    EXPECT_EQ(only_transition(resolved).instance, 3U);
+    EXPECT_EQ(resolved.front().writes, (json::object{{"airQualityState", "normal"}}));
+    const auto again = update("Room1", {{"co2", 3000.0}}, at(30s));
+    EXPECT_EQ(only_transition(again).to, AlertState::firing);
+    EXPECT_EQ(only_transition(again).instance, 4U);
+}
+
+TEST_F(RuleRunnerTest, RestoredDetectorAlertDoesNotFireAgain) {
+    m_rules = {detector_rule("co2-out-of-range", RangeCondition{"co2", {}})};
+    core::alerts::AlertSnapshot snapshot;
+    snapshot.state = AlertState::firing;
+    snapshot.instance = 1;
+    snapshot.started_at = snapshot.changed_at = at(1s);
+    snapshot.fired_at = snapshot.last_notified_at = snapshot.last_sample_at = at(1s);
+    ASSERT_TRUE(m_runner.restore("Room2", "co2-out-of-range", snapshot));
+    EXPECT_TRUE(update("Room2", {{"co2", 5200.0}}, at(10s)).empty());
+    EXPECT_EQ(only_transition(update("Room2", {{"co2", 800.0}}, at(20s))).to, AlertState::resolved);
+}
+
+TEST_F(RuleRunnerTest, AcknowledgeErrorsAndStopsRepeats) {
+    RuleDefinition rule = air_quality_rule();
+    rule.repeat_interval = 60s;
+    m_rules = {rule};
+
+    auto unknown = m_runner.acknowledge("Room1", "air", 1, at(1s));
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().code, core::ErrorCode::unknown_alert);
+    EXPECT_EQ(unknown.error().where, "Room1/air/1");
+
+    EXPECT_TRUE(update("Room1", {{"co2", 800.0}}, at(1s)).empty());
+    auto inactive = m_runner.acknowledge("Room1", "air", 1, at(2s));
+    ASSERT_FALSE(inactive.has_value());
+    EXPECT_EQ(inactive.error().code, core::ErrorCode::precondition_failed);
+
+    EXPECT_EQ(only_transition(update("Room1", {{"co2", 2500.0}}, at(3s))).to, AlertState::firing);
+    EXPECT_EQ(m_runner.next_deadline(), at(63s)); // the repeat
+    auto stale = m_runner.acknowledge("Room1", "air", 2, at(4s));
+    ASSERT_FALSE(stale.has_value());
+    EXPECT_EQ(stale.error().code, core::ErrorCode::precondition_failed);
+    EXPECT_EQ(stale.error().where, "Room1/air/2");
+
+    auto acknowledged = m_runner.acknowledge("Room1", "air", 1, at(5s));
+    ASSERT_TRUE(acknowledged.has_value()) << acknowledged.error().to_string();
+    EXPECT_EQ(acknowledged->reason, TransitionReason::acknowledged);
+    EXPECT_EQ(acknowledged->to, AlertState::firing);
+    EXPECT_TRUE(acknowledged->acknowledged);
+    EXPECT_EQ(m_runner.next_deadline(), std::nullopt); // no more repeats
+    EXPECT_TRUE(timers(at(120s)).empty());
+
+    auto twice = m_runner.acknowledge("Room1", "air", 1, at(6s));
+    ASSERT_FALSE(twice.has_value());
+    EXPECT_EQ(twice.error().code, core::ErrorCode::precondition_failed);
+}
+
+TEST_F(RuleRunnerTest, SilenceMakesTheFireTransitionNotNotify) {
+    m_rules = {detector_rule("co2-out-of-range", RangeCondition{"co2", {}}),
+               detector_rule("room-node-silent", NoDataCondition{"temperature", {.timeout = 60s}})};
+    core::alerts::Silences silences;
+    ASSERT_TRUE(silences.add({"Room1", "*", at(0s), at(100s)}).has_value());
+    m_runner.set_silences(silences);
+
+    const auto silenced = update("Room1", {{"co2", 6000.0}, {"temperature", 20.0}}, at(1s));
+    const auto& transition = only_transition(silenced);
+    EXPECT_EQ(transition.to, AlertState::firing); // the alert still fires and is recorded
+    EXPECT_FALSE(transition.notify);
+    EXPECT_EQ(transition.reason, TransitionReason::silenced);
+    const auto other_room = update("Room2", {{"co2", 6000.0}}, at(1s));
+    EXPECT_TRUE(only_transition(other_room).notify);
+
+    // The timers see the silences too: Room1 falls silent at 61 s, inside the window.
+    const auto silent = timers(at(61s));
+    EXPECT_EQ(only_transition(silent).to, AlertState::firing);
+    EXPECT_FALSE(only_transition(silent).notify);
+
+    // Replaced by an empty set: the next instance notifies.
+    m_runner.set_silences({});
+    EXPECT_EQ(only_transition(update("Room1", {{"co2", 900.0}}, at(62s))).to, AlertState::resolved);
+    const auto loud = update("Room1", {{"co2", 6000.0}}, at(63s));
+    EXPECT_TRUE(only_transition(loud).notify);
+    EXPECT_EQ(only_transition(loud).reason, TransitionReason::fired);
+}
 } // namespace
 } // namespace dtwin::engine::testing

@@ -32,7 +32,8 @@ constexpr const char* k_handler_module = "dtwin_smtp_recorder";
 /// The aiosmtpd handler (loaded with -c dtwin_smtp_recorder.RecordingHandler). Each
 /// accepted message becomes <mail dir>/NNNNNN.json, written to a temporary name first so
 /// that a reader never sees half a file. AUTH mechanisms defined on a handler replace
-/// aiosmtpd's own, which only know its (unset) authenticator.
+/// aiosmtpd's own, which only know its (unset) authenticator. Times are time.time_ns():
+/// CLOCK_REALTIME, the clock of std::chrono::system_clock in a process on the same machine.
 constexpr const char* k_handler_source =
     R"PY("""Written by dtwin's SmtpServerProcess: records every accepted message."""
 import base64
@@ -41,6 +42,7 @@ import email
 import email.policy
 import json
 import os
+import time
 
 from aiosmtpd.smtp import MISSING, AuthResult, LoginPassword
 
@@ -63,6 +65,7 @@ class RecordingHandler:
             return "530 5.7.0 Authentication required"
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
+        envelope.mail_ns = time.time_ns()
         return "250 OK"
 
     def _check(self, login, password):
@@ -99,6 +102,7 @@ class RecordingHandler:
         return self._check(login, password)
 
     async def handle_DATA(self, server, session, envelope):
+        data_end_ns = time.time_ns()
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         defects = []
         parts = []
@@ -126,9 +130,13 @@ class RecordingHandler:
             "headers": [[name, str(value)] for name, value in message.items()],
             "parts": parts,
             "defects": defects,
+            "peerPort": session.peer[1] if isinstance(session.peer, tuple) else 0,
+            "mailNs": getattr(envelope, "mail_ns", 0),
+            "dataEndNs": data_end_ns,
         }
         self.count += 1
         path = os.path.join(self.directory, "%06d.json" % self.count)
+        record["acceptedNs"] = time.time_ns()
         with open(path + ".tmp", "w", encoding="utf-8") as out:
             json.dump(record, out)
         os.replace(path + ".tmp", path)
@@ -196,6 +204,10 @@ ReceivedMail parse_record(const fs::path& file) {
     for (const json::value& defect : object.at("defects").as_array()) {
         mail.defects.push_back(string_of(defect));
     }
+    mail.peer_port = object.at("peerPort").to_number<std::uint16_t>();
+    mail.mail_ns = object.at("mailNs").to_number<std::int64_t>();
+    mail.data_end_ns = object.at("dataEndNs").to_number<std::int64_t>();
+    mail.accepted_ns = object.at("acceptedNs").to_number<std::int64_t>();
     return mail;
 }
 

@@ -70,6 +70,14 @@ struct ReceivedMail {
     std::vector<ReceivedMailPart> parts;
     /// What Python's email parser found wrong with the message ("MissingHeaderBodySeparatorDefect", ...).
     std::vector<std::string> defects;
+    /// The client's TCP port: mails with the same port came over one connection.
+    std::uint16_t peer_port = 0;
+    /// When the server received the MAIL command, the end of the DATA (the whole message),
+    /// and when the message was recorded, just before the 250 reply that accepts it: ns
+    /// since the epoch on CLOCK_REALTIME, comparable with std::chrono::system_clock here.
+    std::int64_t mail_ns = 0;
+    std::int64_t data_end_ns = 0;
+    std::int64_t accepted_ns = 0;
 
     /// The decoded value of the first header field called `name` (any case); nullopt when
     /// there is none.
