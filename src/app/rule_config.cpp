@@ -26,7 +26,8 @@ namespace detectors = core::detectors;
 constexpr std::string_view k_rule_keys[] = {"name",    "model",  "twin",      "condition",      "detector",
                                             "related", "for_ms", "repeat_ms", "severity",       "message",
                                             "set",     "reset",  "alert",     "notify_resolved"};
-constexpr std::string_view k_detector_kinds[] = {"spike_and_dip", "stuck_sensor", "range", "rate_of_change", "no_data"};
+constexpr std::string_view k_detector_kinds[] = {"spike_and_dip",  "stuck_sensor", "range",
+                                                 "rate_of_change", "no_data",      "threshold"};
 /// The parameters of each detector kind, in the order of k_detector_kinds.
 constexpr std::string_view k_spike_and_dip_keys[] = {"confidence", "history_size", "mode", "window_ms",
                                                      "min_bandwidth"};
@@ -34,6 +35,7 @@ constexpr std::string_view k_stuck_sensor_keys[] = {"min_samples", "epsilon"};
 constexpr std::string_view k_range_keys[] = {"min", "max"};
 constexpr std::string_view k_rate_of_change_keys[] = {"max_rate_per_second"};
 constexpr std::string_view k_no_data_keys[] = {"timeout_ms"};
+constexpr std::string_view k_threshold_keys[] = {"direction", "high", "low"};
 constexpr std::string_view k_severities[] = {"info", "warning", "critical"};
 constexpr std::string_view k_default_message = "{rule} on {twin}";
 
@@ -65,6 +67,9 @@ std::span<const std::string_view> detector_keys(std::string_view kind) {
     }
     if (kind == "rate_of_change") {
         return k_rate_of_change_keys;
+    }
+    if (kind == "threshold") {
+        return k_threshold_keys;
     }
     return k_no_data_keys;
 }
@@ -328,6 +333,26 @@ engine::DetectorCondition read_detector_parameters(const RuleReader& reader, con
         return engine::RateOfChangeCondition{std::move(property),
                                              {.max_rate_per_second = *number("max_rate_per_second", true)}};
     }
+    if (kind == "threshold") {
+        detectors::ThresholdHysteresisParameters p;
+        if (const auto direction = reader.string_at(table, "direction", key("direction"), false)) {
+            const auto parsed = detectors::parse_threshold_direction(*direction);
+            if (!parsed) {
+                reader.fail(RuleReader::at(table, "direction"), key("direction"),
+                            fmt::format("\"{}\" is not a direction (expected one of: above, below, abs)", *direction));
+            }
+            p.direction = *parsed;
+        }
+        // One threshold given: no hysteresis band (low = high).
+        const auto high = number("high");
+        const auto low = number("low");
+        if (!high && !low) {
+            reader.fail(RuleReader::at(table, "kind"), key("high"), "at least one of high and low is required");
+        }
+        p.high = high.value_or(*low);
+        p.low = low.value_or(*high);
+        return engine::ThresholdCondition{std::move(property), p};
+    }
     detectors::NoDataParameters p;
     if (const auto timeout = integer("timeout_ms", 1, k_max_ms)) {
         p.timeout = std::chrono::milliseconds{*timeout};
@@ -535,6 +560,10 @@ void add_detector(Entries& out, const std::string& prefix, const engine::Detecto
                 add("max", fmt::format("{}", p.max));
             } else if constexpr (std::is_same_v<T, engine::RateOfChangeCondition>) {
                 add("max_rate_per_second", fmt::format("{}", p.max_rate_per_second));
+            } else if constexpr (std::is_same_v<T, engine::ThresholdCondition>) {
+                add("direction", std::string(detectors::threshold_direction_name(p.direction)));
+                add("high", fmt::format("{}", p.high));
+                add("low", fmt::format("{}", p.low));
             } else {
                 add("timeout_ms", milliseconds_text(p.timeout));
             }

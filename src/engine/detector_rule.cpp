@@ -24,6 +24,9 @@ bool holds(const detectors::RangeVerdict& verdict) {
 bool holds(const detectors::RateOfChangeVerdict& verdict) {
     return verdict.is_anomaly;
 }
+bool holds(const detectors::ThresholdVerdict& verdict) {
+    return verdict.active;
+}
 
 /// The figures of each kind of detector, from its last verdict (if any) and its state.
 template <typename Verdict, typename Last> const Verdict* last_of(const Last& last) {
@@ -58,6 +61,13 @@ void write_figures(const detectors::RateOfChange& /*detector*/, const Last& last
     }
 }
 template <typename Last>
+void write_figures(const detectors::ThresholdHysteresis& detector, const Last& /*last*/, json::object& values) {
+    const auto& p = detector.parameters();
+    // The threshold crossed last: the starting one while active, the clearing one after.
+    const bool starts_high = p.direction != detectors::ThresholdDirection::below;
+    values["threshold"] = detector.active() == starts_high ? p.high : p.low;
+}
+template <typename Last>
 void write_figures(const detectors::NoData& detector, const Last& /*last*/, json::object& values) {
     if (const auto seen = detector.last_seen()) {
         values["last_seen"] = core::format_time(*seen);
@@ -85,6 +95,7 @@ DetectorRule::DetectorRule(const DetectorCondition& condition, core::TimePoint w
               [](const RangeCondition& c) -> Detector { return detectors::RangeCheck(c.parameters); },
               [](const RateOfChangeCondition& c) -> Detector { return detectors::RateOfChange(c.parameters); },
               [&](const NoDataCondition& c) -> Detector { return detectors::NoData(c.parameters, watching_since); },
+              [](const ThresholdCondition& c) -> Detector { return detectors::ThresholdHysteresis(c.parameters); },
           },
           condition)) {}
 

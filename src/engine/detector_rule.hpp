@@ -10,6 +10,8 @@
 //   range           the last sample was outside [min, max]       violation ("above", "below", ...)
 //   rate_of_change  |rate| since the previous sample > limit     rate_per_second (from the 2nd sample)
 //   no_data         no sample for timeout (by check_silence())   last_seen, silent_since (ISO-8601)
+//   threshold       crossed high (low for below) and not yet      threshold (the one it crossed
+//                   back past the other threshold                 last: high or low)
 //
 // The value detectors take the sample's source time (event time); no_data takes receive
 // times on the engine's clock, as its header asks: the caller's timers (on_timers(now))
@@ -69,11 +71,13 @@ public:
     void add_figures(boost::json::object& values) const;
 
 private:
-    using Detector = std::variant<core::detectors::SpikeAndDip, core::detectors::StuckSensor,
-                                  core::detectors::RangeCheck, core::detectors::RateOfChange, core::detectors::NoData>;
+    using Detector =
+        std::variant<core::detectors::SpikeAndDip, core::detectors::StuckSensor, core::detectors::RangeCheck,
+                     core::detectors::RateOfChange, core::detectors::NoData, core::detectors::ThresholdHysteresis>;
     using Verdict =
         std::variant<std::monostate, core::detectors::SpikeAndDipVerdict, core::detectors::StuckSensorVerdict,
-                     core::detectors::RangeVerdict, core::detectors::RateOfChangeVerdict>;
+                     core::detectors::RangeVerdict, core::detectors::RateOfChangeVerdict,
+                     core::detectors::ThresholdVerdict>;
 
     Detector m_detector;
     Verdict m_last; ///< the verdict of the last sample used (value detectors)

@@ -10,6 +10,7 @@
 #include "core/detectors/rate_of_change.hpp"
 #include "core/detectors/spike_and_dip.hpp"
 #include "core/detectors/stuck_sensor.hpp"
+#include "core/detectors/threshold_hysteresis.hpp"
 #include "core/query/expression.hpp"
 
 #include <boost/json/object.hpp>
@@ -68,8 +69,13 @@ struct NoDataCondition {
     std::string property;
     core::detectors::NoDataParameters parameters;
 };
-using DetectorCondition =
-    std::variant<SpikeAndDipCondition, StuckSensorCondition, RangeCondition, RateOfChangeCondition, NoDataCondition>;
+struct ThresholdCondition {
+    std::string property;
+    core::detectors::ThresholdHysteresisParameters parameters;
+};
+/// The order of the alternatives is the order of the config's kinds (rule_config.cpp).
+using DetectorCondition = std::variant<SpikeAndDipCondition, StuckSensorCondition, RangeCondition,
+                                       RateOfChangeCondition, NoDataCondition, ThresholdCondition>;
 
 struct RuleDefinition {
     std::string name;      ///< unique; alerts are keyed by (twin, name)

@@ -169,6 +169,33 @@ TEST(RuleConfig, ConfigShowListsEveryKeyOfEveryRule) {
     EXPECT_EQ(shown(config, "rule.co2-spike.condition"), "(absent)");
 }
 
+TEST(RuleConfig, ThresholdTakesADirectionAndABandOrOneThreshold) {
+    Config config;
+    config.load_file(write_temp("threshold.toml",
+                                "[[rule]]\nname = \"band\"\nmodel = \"dtmi:x:Room;1\"\n"
+                                "detector = { kind = \"threshold\", property = \"co2\", direction = \"above\", "
+                                "high = 1400, low = 1000 }\n"
+                                "[[rule]]\nname = \"one\"\ntwin = \"Door\"\n"
+                                "detector = { kind = \"threshold\", property = \"gyro\", high = 65 }\n"));
+    const auto& rules = config.rules();
+    ASSERT_EQ(rules.size(), 2U);
+    const auto& band = std::get<dtwin::engine::ThresholdCondition>(*rules[0].detector);
+    EXPECT_EQ(band.parameters.direction, dtwin::core::detectors::ThresholdDirection::above);
+    EXPECT_EQ(band.parameters.high, 1400.0);
+    EXPECT_EQ(band.parameters.low, 1000.0);
+    const auto& one = std::get<dtwin::engine::ThresholdCondition>(*rules[1].detector);
+    EXPECT_EQ(one.parameters.direction, dtwin::core::detectors::ThresholdDirection::absolute); // the default
+    EXPECT_EQ(one.parameters.low, 65.0);
+    const auto entries = config.entries();
+    const auto shown = [&](const std::string& key) {
+        const auto it = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.first == key; });
+        return it == entries.end() ? std::string("(absent)") : it->second;
+    };
+    EXPECT_EQ(shown("rule.band.detector.kind"), "threshold");
+    EXPECT_EQ(shown("rule.band.detector.direction"), "above");
+    EXPECT_EQ(shown("rule.one.detector.direction"), "abs");
+}
+
 TEST(RuleConfig, OmittedKeysTakeTheirDefaults) {
     Config config;
     config.load_file(write_temp("defaults.toml", "[[rule]]\nname = \"r\"\ntwin = \"Room1\"\n"
@@ -291,6 +318,20 @@ TEST(RuleConfig, EveryMistakeNamesFileLineRuleAndKey) {
          "mode = \"both\" }\n",
          5,
          {"rule #1 (a): detector.mode: \"both\" is not a mode"}},
+        {"threshold without thresholds",
+         "[[rule]]\nname = \"a\"\ntwin = \"D\"\ndetector = { kind = \"threshold\", property = \"gyro\" }\n",
+         5,
+         {"rule #1 (a): detector.high: at least one of high and low is required"}},
+        {"threshold with an unknown direction",
+         "[[rule]]\nname = \"a\"\ntwin = \"D\"\ndetector = { kind = \"threshold\", property = \"gyro\", "
+         "direction = \"up\", high = 5 }\n",
+         5,
+         {"rule #1 (a): detector.direction: \"up\" is not a direction"}},
+        {"threshold band upside down",
+         "[[rule]]\nname = \"a\"\ntwin = \"D\"\ndetector = { kind = \"threshold\", property = \"co2\", "
+         "direction = \"above\", high = 1000, low = 1200 }\n",
+         5,
+         {"rule #1 (a): detector."}},
         {"negative for_ms", "[[rule]]\n" + ok + "for_ms = -1\n", 6, {"rule #1 (ok): for_ms: -1 is out of range"}},
         {"for_ms not an integer",
          "[[rule]]\n" + ok + "for_ms = \"5s\"\n",

@@ -328,6 +328,28 @@ TEST_F(RuleRunnerTest, RangeFiresOutsideTheMhZ19Range) {
     EXPECT_EQ(below.front().message, "CO2 sensor of Room1 reports -1 ppm (below)");
 }
 
+TEST_F(RuleRunnerTest, ThresholdWithHysteresisDoesNotFlapAtTheLimit) {
+    // CO2 too high above 1400 ppm, normal again only below 1000 ppm.
+    m_rules = {detector_rule("co2-band",
+                             ThresholdCondition{"co2", {.direction = core::detectors::ThresholdDirection::above,
+                                                        .high = 1400.0,
+                                                        .low = 1000.0}},
+                             "CO2 in {twin} above {threshold} ppm: {co2}")};
+    EXPECT_TRUE(update("Room1", {{"co2", 1390.0}}, at(1s)).empty());
+    const auto fired = update("Room1", {{"co2", 1410.0}}, at(2s));
+    EXPECT_EQ(only_transition(fired).to, AlertState::firing);
+    EXPECT_EQ(fired.front().message, "CO2 in Room1 above 1400 ppm: 1410");
+    // Hovering around the upper limit, and down to 1001: still the same alert.
+    TimePoint t = at(3s);
+    for (double co2 : {1395.0, 1405.0, 1200.0, 1001.0}) {
+        EXPECT_TRUE(update("Room1", {{"co2", co2}}, t).empty()) << co2;
+        t += 1s;
+    }
+    const auto resolved = update("Room1", {{"co2", 999.0}}, at(2min));
+    EXPECT_EQ(only_transition(resolved).to, AlertState::resolved);
+    EXPECT_EQ(only_transition(resolved).values.at("threshold"), json::value(1000.0));
+}
+
 TEST_F(RuleRunnerTest, SpikeFiresOnceOnASpikeAndNotOnASlowRise) {
     // The prototype's build A detector: confidence 99, history 120, window 1000 s.
     m_rules = {detector_rule("co2-spike", SpikeAndDipCondition{"co2", {}}, "CO2 spike or dip in {twin}: {co2} ppm")};
