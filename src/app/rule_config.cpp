@@ -586,8 +586,10 @@ std::vector<RuleDefinition> load_rules(const toml::table& root, const std::strin
             fmt::format("{}:{}: \"rule\" must be an array of tables ([[rule]])", file, node->source().begin.line));
     }
     for (std::size_t i = 0; i < array->size(); ++i) {
-        RuleReader reader(file, i, *array->get(i)->as_table());
+        const toml::table& table = *array->get(i)->as_table();
+        RuleReader reader(file, i, table);
         rules.push_back(read_rule(reader, rules));
+        rules.back().source = fmt::format("{}:{}", file, table.source().begin.line);
     }
     return rules;
 }

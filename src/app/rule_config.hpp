@@ -56,7 +56,8 @@ rule_entries(const std::vector<engine::RuleDefinition>& rules);
 /// `outgoing:` relationship is one of the model's relationships and every `incoming:` one
 /// is a relationship of some loaded model.
 /// Rules that select one twin are not checked (their model is the twin's, known only
-/// once the twin exists). Error invalid_value, `where` = "rule <name>", the message
+/// once the twin exists). Error invalid_value, `where` = "<file>:<line>: rule <name>" (the
+/// line of its [[rule]] header; "rule <name>" for rules built in code), the message
 /// naming the key and the property. Thread: start-up only (reads `models`).
 [[nodiscard]] core::Result<void> check_rules_against_models(const std::vector<engine::RuleDefinition>& rules,
                                                             const core::ModelRegistry& models);

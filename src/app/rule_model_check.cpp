@@ -16,7 +16,9 @@ using engine::RuleDefinition;
 
 /// The error of check_rules_against_models for `rule`.
 std::unexpected<core::Error> model_error(const RuleDefinition& rule, std::string message) {
-    return core::fail(core::ErrorCode::invalid_value, std::move(message), fmt::format("rule {}", rule.name));
+    return core::fail(core::ErrorCode::invalid_value, std::move(message),
+                      rule.source.empty() ? fmt::format("rule {}", rule.name)
+                                          : fmt::format("{}: rule {}", rule.source, rule.name));
 }
 
 core::Result<void> check_property(const RuleDefinition& rule, const core::Interface& model, std::string_view key,

@@ -98,6 +98,9 @@ struct RuleDefinition {
     boost::json::object reset_properties; ///< written when it stops holding (on resolve)
     bool raise_alert = true;
     bool notify_resolved = false;
+    /// Where the rule was written ("dtwin.toml:168", the line of its [[rule]] header), for
+    /// errors found after loading; empty for rules built in code.
+    std::string source;
 };
 
 } // namespace dtwin::engine

@@ -400,7 +400,14 @@ TEST(RuleConfig, ModelCheckNamesTheRuleAndTheUnknownProperty) {
         Config config;
         config.load_file(write_temp("model-check.toml", rule_toml));
         const auto result = dtwin::app::check_rules_against_models(config.rules(), models);
-        return result ? std::string("ok") : result.error().to_string();
+        if (result) {
+            return std::string("ok");
+        }
+        // The error starts with the file and the line of the rule's [[rule]] header.
+        const std::string text = result.error().to_string();
+        const std::string file_line = write_temp("model-check.toml", rule_toml) + ":1: ";
+        EXPECT_TRUE(text.starts_with(file_line)) << text;
+        return text.starts_with(file_line) ? text.substr(file_line.size()) : text;
     };
     const std::string door = "[[rule]]\nname = \"slam\"\nmodel = \"dtmi:dtwin:example:Door;1\"\n";
     const std::string room = "[[rule]]\nname = \"air\"\nmodel = \"dtmi:dtwin:example:Room;1\"\n";
