@@ -188,14 +188,7 @@ int list_alerts(CommandContext& ctx, const AlertListArguments& args) {
             table.add_row(alert_row(alert, details, pending));
         }
     }
-    if (ctx.json) {
-        print_json(*ctx.out, rows);
-    } else if (table.empty()) {
-        *ctx.out << "no alerts\n";
-    } else {
-        table.print(*ctx.out);
-    }
-    return k_exit_ok;
+    return print_listing(ctx, rows, table, "no alerts");
 }
 
 } // namespace dtwin::app

@@ -79,14 +79,7 @@ int list_outbox(CommandContext& ctx) {
             table.add_row(outbox_row(record));
         }
     }
-    if (ctx.json) {
-        print_json(*ctx.out, rows);
-    } else if (table.empty()) {
-        *ctx.out << "no notifications waiting\n";
-    } else {
-        table.print(*ctx.out);
-    }
-    return k_exit_ok;
+    return print_listing(ctx, rows, table, "no notifications waiting");
 }
 
 } // namespace dtwin::app

@@ -188,14 +188,7 @@ int list_silences(CommandContext& ctx) {
             table.add_row(silence_row(silence, now));
         }
     }
-    if (ctx.json) {
-        print_json(*ctx.out, rows);
-    } else if (table.empty()) {
-        *ctx.out << "no silences\n";
-    } else {
-        table.print(*ctx.out);
-    }
-    return k_exit_ok;
+    return print_listing(ctx, rows, table, "no silences");
 }
 
 int remove_silence(CommandContext& ctx, const std::string& id) {

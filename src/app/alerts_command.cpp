@@ -3,6 +3,7 @@
 // alert_outbox_command.cpp.
 #include "app/alerts_command.hpp"
 
+#include "app/cli.hpp"
 #include "app/commands.hpp"
 
 #include <memory>
@@ -71,6 +72,18 @@ void add_alerts_command(CLI::App& app, Action& action) {
     alerts->add_subcommand("outbox", "Notifications waiting for delivery, or failed")->callback([&action] {
         action = [](CommandContext& ctx) { return list_outbox(ctx); };
     });
+}
+
+int print_listing(const CommandContext& ctx, const boost::json::array& rows, const TextTable& table,
+                  std::string_view empty_text) {
+    if (ctx.json) {
+        print_json(*ctx.out, rows);
+    } else if (table.empty()) {
+        *ctx.out << empty_text << "\n";
+    } else {
+        table.print(*ctx.out);
+    }
+    return k_exit_ok;
 }
 
 } // namespace dtwin::app

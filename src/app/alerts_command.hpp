@@ -12,6 +12,10 @@
 #pragma once
 
 #include "app/command_context.hpp"
+#include "app/text_table.hpp"
+
+#include <boost/json/array.hpp>
+#include <string_view>
 
 #include <cstddef>
 #include <string>
@@ -50,5 +54,10 @@ int remove_silence(CommandContext& ctx, const std::string& id);
 
 /// `dtwin alerts outbox`: notifications waiting for delivery, or failed for good.
 int list_outbox(CommandContext& ctx);
+
+/// The end of every listing: @p rows as a JSON array with --json, else @p table, or
+/// @p empty_text when the table has no rows. Returns k_exit_ok.
+int print_listing(const CommandContext& ctx, const boost::json::array& rows, const TextTable& table,
+                  std::string_view empty_text);
 
 } // namespace dtwin::app
