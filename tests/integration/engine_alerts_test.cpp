@@ -114,6 +114,7 @@ TEST_F(EngineAlerts, SlamsInEitherSwingDirectionEachAlertOnceAtTheirEventTime) {
     EXPECT_EQ(stored[1].details.at("message"), json::value("Door was slammed (-95 deg/s)"));
     EXPECT_EQ(property("Door", "slammedAnomaly"), "\"none\"");
 
+    EXPECT_EQ(alerts("").size(), 2U); // nothing else fired on any twin
     const auto queued = outbox();
     ASSERT_EQ(queued.size(), 2U); // one per firing; resolves do not notify by default
     EXPECT_EQ(queued[0].id, "Door/door-slammed/1/fired");
@@ -140,7 +141,7 @@ TEST_F(EngineAlerts, AStuckMagnetRaisesTheSensorConflictOnceFromTheFirstContradi
     EXPECT_EQ(stored[0].resolved, std::optional(at(6s)));
     EXPECT_EQ(property("Door", "conflictAnomaly"), "\"none\"");
     ASSERT_EQ(outbox().size(), 1U);
-    EXPECT_TRUE(alerts("Door", "door-slammed").empty());
+    EXPECT_EQ(alerts("").size(), 1U);
 }
 
 TEST_F(EngineAlerts, ASlamInsideAnOfflinePhaseAlertsWhenTheBacklogArrivesWithItsLateness) {
@@ -164,6 +165,7 @@ TEST_F(EngineAlerts, ASlamInsideAnOfflinePhaseAlertsWhenTheBacklogArrivesWithIts
     EXPECT_EQ(stored[0].raised, at(15s));
     EXPECT_EQ(stored[0].state, "resolved"); // the backlog went on: calm again at 16 s
     EXPECT_EQ(stored[0].resolved, std::optional(at(16s)));
+    EXPECT_EQ(alerts("").size(), 1U);
     const auto queued = outbox();
     ASSERT_EQ(queued.size(), 1U);
     EXPECT_EQ(queued[0].event_time, at(15s));
@@ -182,7 +184,7 @@ TEST_F(EngineAlerts, CO2AboveTheLimitSetsTheAirQualityAndAlertsOnce) {
     EXPECT_EQ(stored[0].raised, at(2s));
     EXPECT_EQ(stored[0].resolved, std::optional(at(4s)));
     EXPECT_EQ(property("Room1", "airQualityState"), "\"normal\"");
-    EXPECT_TRUE(alerts("Room2").empty());
+    EXPECT_EQ(alerts("").size(), 1U);
 }
 
 TEST_F(EngineAlerts, ACO2SpikeAlertsOnceAtItsSampleAndASlowRiseDoesNot) {
