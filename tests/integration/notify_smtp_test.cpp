@@ -227,6 +227,7 @@ TEST_F(NotifySmtpTest, ServerDownIsAnErrorNamingTheServerWithinTheTimeout) {
     EXPECT_EQ(sent.error().where, "smtp://127.0.0.1:" + std::to_string(port));
     EXPECT_TRUE(contains(sent.error().message, "connect")) << sent.error().message;
     EXPECT_TRUE(contains(sent.error().to_string(), "127.0.0.1:" + std::to_string(port)));
+    EXPECT_FALSE(sent.error().permanent); // the server may come back: the outbox retries
     // The outcome checked is "bounded by the timeout", with a wide margin, not a speed.
     EXPECT_LT(took, 3s + 5s);
 }
@@ -299,12 +300,14 @@ TEST_F(NotifySmtpTest, WrongOrMissingCredentialsAreRefused) {
     EXPECT_EQ(wrong.error().where, "smtp://127.0.0.1:" + std::to_string(server.port()));
     EXPECT_TRUE(contains(wrong.error().message, "Login denied")) << wrong.error().message;
     EXPECT_TRUE(contains(wrong.error().message, "535")) << wrong.error().message;
+    EXPECT_TRUE(wrong.error().permanent); // a 5xx reply: retrying the same login cannot help
 
     options.username.reset();
     options.password.reset();
     const auto missing = make_sink(options).send(door_slam());
     ASSERT_FALSE(missing.has_value());
     EXPECT_TRUE(contains(missing.error().message, "530")) << missing.error().message;
+    EXPECT_TRUE(missing.error().permanent);
 
     EXPECT_TRUE(server.messages().empty());
 }

@@ -274,16 +274,23 @@ TEST_F(NotifyWebhookTest, ErrorStatusIsAnErrorWithTheStatusAndWithoutTheSecretPa
     EXPECT_TRUE(contains(failed.error().message, "HTTP status 500")) << failed.error().message;
     EXPECT_TRUE(contains(failed.error().message, "failing because the test said so")) << failed.error().message;
     EXPECT_FALSE(contains(failed.error().to_string(), "s3cret")) << failed.error().to_string();
+    EXPECT_FALSE(failed.error().permanent); // a server error may pass: the outbox retries
 
     server.answer_with(404);
     const auto not_found = sink.send(door_slam());
     ASSERT_FALSE(not_found.has_value());
     EXPECT_TRUE(contains(not_found.error().message, "HTTP status 404")) << not_found.error().message;
+    EXPECT_TRUE(not_found.error().permanent); // the same request will be refused again
+
+    server.answer_with(429);
+    const auto throttled = sink.send(door_slam());
+    ASSERT_FALSE(throttled.has_value());
+    EXPECT_FALSE(throttled.error().permanent); // too many requests: later may work
 
     server.answer_with(204);
     const auto accepted = sink.send(door_slam());
     EXPECT_TRUE(accepted.has_value()) << accepted.error().to_string();
-    EXPECT_EQ(server.requests().size(), 3U);
+    EXPECT_EQ(server.requests().size(), 4U);
 }
 
 TEST_F(NotifyWebhookTest, ServerDownIsAnErrorNamingTheServer) {
@@ -294,6 +301,7 @@ TEST_F(NotifyWebhookTest, ServerDownIsAnErrorNamingTheServer) {
     ASSERT_FALSE(sent.has_value());
     EXPECT_EQ(sent.error().where, "http://127.0.0.1:" + std::to_string(port));
     EXPECT_TRUE(contains(sent.error().message, "connect")) << sent.error().message;
+    EXPECT_FALSE(sent.error().permanent);
 }
 
 TEST(NotifyWebhookOptions, InvalidOptionsAreRejectedNamingTheOption) {
