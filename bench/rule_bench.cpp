@@ -29,7 +29,7 @@
 // the baseline's of the same repetition (what running the rules costs an engine).
 //
 //   build/h-rules-rel/bench/rule_bench [--updates N] [--copies C] [--repetitions R] [--config PATH]
-//                                      [--only PHASE]
+//                                      [--only PHASE] [--deadline-per-update yes|no]
 //   (defaults: 2,000,000 updates per phase, 1 copy, 3 repetitions, the example's dtwin.toml;
 //   --only "all rules" or --only <rule name>: the baseline and that phase, e.g. to profile it)
 #include "app/config.hpp"
@@ -93,6 +93,9 @@ struct Options {
     std::size_t repetitions = 3;
     std::string config = std::string(DTWIN_SOURCE_DIR) + "/examples/door-and-two-rooms/dtwin.toml";
     std::string only; ///< run the baseline and this phase only ("all rules", a rule name)
+    /// Ask next_deadline() after every update, as dtwin serve's loop does after every
+    /// message group when messages come one at a time (how long it may sleep).
+    bool deadline_per_update = false;
 };
 
 // ---- the stream -----------------------------------------------------------------------
@@ -337,6 +340,9 @@ PhaseResult run_phase(const Options& options, const std::vector<core::InterfaceP
                 }
                 const auto timing = SteadyClock::now();
                 auto outcomes = runner->on_twin_updated(*graph, twin_id, written, previous, event_time, report_time);
+                if (options.deadline_per_update) {
+                    next_timer = runner->next_deadline();
+                }
                 runner_time += SteadyClock::now() - timing;
                 for (auto& outcome : outcomes) {
                     result.transitions += outcome.transitions.size();
@@ -381,10 +387,13 @@ Options parse_options(int argc, char** argv) {
             options.config = value;
         } else if (flag == "--only") {
             options.only = value;
+        } else if (flag == "--deadline-per-update") {
+            options.deadline_per_update = std::string_view(value) == "yes";
         } else {
             throw std::runtime_error(
                 "unknown option " + std::string(flag) +
-                " (expected --updates N, --copies C, --repetitions R, --config PATH, --only PHASE)");
+                " (expected --updates N, --copies C, --repetitions R, --config PATH, --only PHASE, "
+                "--deadline-per-update yes|no)");
         }
     }
     if (argc % 2 == 0) {

@@ -272,6 +272,7 @@ void RuleRunner::evaluate(std::size_t index, const core::TwinGraph& graph, const
     }
     add_outcome(rule, twin.id(),
                 tracked.tracker.on_condition(*holds, event_time, report_time, std::move(values), m_silences), out);
+    schedule(tracked);
 }
 
 void RuleRunner::evaluate_detector(std::size_t index, const core::TwinGraph& graph, const core::Twin& twin,
@@ -287,7 +288,9 @@ void RuleRunner::evaluate_detector(std::size_t index, const core::TwinGraph& gra
     if (std::ranges::find(changed_properties, property) == changed_properties.end()) {
         // Not a sample; but a twin that has the property is watched for silence from now.
         if (no_data && value != nullptr) {
-            (void)detector_of(tracker_for(index, twin.id()), report_time);
+            TrackedAlert& watched = tracker_for(index, twin.id());
+            (void)detector_of(watched, report_time);
+            schedule(watched);
         }
         return;
     }
@@ -337,6 +340,7 @@ void RuleRunner::evaluate_detector(std::size_t index, const core::TwinGraph& gra
         transitions = tracker.on_condition(*holds, event_time, report_time, values(*holds), m_silences);
     }
     add_outcome(rule, twin.id(), std::move(transitions), out);
+    schedule(tracked);
 }
 
 json::object RuleRunner::detector_values(std::size_t index, const core::TwinGraph& graph, const core::Twin& twin,
@@ -412,40 +416,67 @@ std::vector<RuleOutcome> RuleRunner::on_twin_updated(const core::TwinGraph& grap
 }
 
 std::vector<RuleOutcome> RuleRunner::on_timers(core::TimePoint now) {
+    // The trackers due by now, each once, in deadline order (then by twin and rule, so that
+    // trackers due at one instant always come out alike).
+    std::vector<std::pair<core::TimePoint, TrackedAlert*>> due;
+    while (!m_deadlines.empty() && m_deadlines.top().at <= now) {
+        const Deadline next = m_deadlines.top();
+        m_deadlines.pop();
+        if (next.tracked->scheduled == next.at) {
+            next.tracked->scheduled.reset();
+            due.emplace_back(next.at, next.tracked);
+        }
+    }
+    std::ranges::sort(due, [](const auto& a, const auto& b) {
+        const auto& ka = a.second->tracker.key();
+        const auto& kb = b.second->tracker.key();
+        return std::tie(a.first, ka.twin, ka.rule) < std::tie(b.first, kb.twin, kb.rule);
+    });
     std::vector<RuleOutcome> out;
-    for (auto& [key, tracked] : m_trackers) {
+    for (auto& [deadline, tracked] : due) {
         std::vector<AlertTransition> transitions;
-        if (tracked.detector) {
-            if (const auto deadline = tracked.detector->deadline(); deadline && *deadline <= now) {
-                if (const auto since = tracked.detector->check_silence(now)) {
-                    json::object values = tracked.tracker.snapshot().values;
-                    tracked.detector->add_figures(values);
-                    transitions = tracked.tracker.on_condition(true, *since, now, std::move(values), m_silences);
+        if (tracked->detector) {
+            if (const auto silence = tracked->detector->deadline(); silence && *silence <= now) {
+                if (const auto since = tracked->detector->check_silence(now)) {
+                    json::object values = tracked->tracker.snapshot().values;
+                    tracked->detector->add_figures(values);
+                    transitions = tracked->tracker.on_condition(true, *since, now, std::move(values), m_silences);
                 }
             }
         }
-        if (const auto deadline = tracked.tracker.next_deadline(); deadline && *deadline <= now) {
-            append(transitions, tracked.tracker.on_timer(now, m_silences));
+        if (const auto timer = tracked->tracker.next_deadline(); timer && *timer <= now) {
+            append(transitions, tracked->tracker.on_timer(now, m_silences));
         }
-        add_outcome(*tracked.rule, key.first, std::move(transitions), out);
+        add_outcome(*tracked->rule, tracked->tracker.key().twin, std::move(transitions), out);
+        schedule(*tracked);
     }
     return out;
 }
 
 std::optional<core::TimePoint> RuleRunner::next_deadline() const {
-    std::optional<core::TimePoint> earliest;
-    const auto consider = [&](std::optional<core::TimePoint> deadline) {
-        if (deadline && (!earliest || *deadline < *earliest)) {
-            earliest = deadline;
+    while (!m_deadlines.empty()) {
+        const Deadline& next = m_deadlines.top();
+        if (next.tracked->scheduled == next.at) {
+            return next.at;
         }
-    };
-    for (const auto& [key, tracked] : m_trackers) {
-        consider(tracked.tracker.next_deadline());
-        if (tracked.detector) {
-            consider(tracked.detector->deadline());
+        m_deadlines.pop(); // stale: the tracker's deadline moved or went away
+    }
+    return std::nullopt;
+}
+
+void RuleRunner::schedule(TrackedAlert& tracked) {
+    std::optional<core::TimePoint> deadline = tracked.tracker.next_deadline();
+    if (tracked.detector) {
+        if (const auto silence = tracked.detector->deadline(); silence && (!deadline || *silence < *deadline)) {
+            deadline = silence;
         }
     }
-    return earliest;
+    if (deadline != tracked.scheduled) {
+        tracked.scheduled = deadline;
+        if (deadline) {
+            m_deadlines.push({*deadline, &tracked});
+        }
+    }
 }
 
 void RuleRunner::watch_twins(const core::TwinGraph& graph, core::TimePoint now) {
@@ -459,7 +490,9 @@ void RuleRunner::watch_twins(const core::TwinGraph& graph, core::TimePoint now) 
         }
         graph.for_each_twin([&](const core::Twin& twin) {
             if (twin.property(detector_property(*rule.detector)) != nullptr && applies(index, twin)) {
-                (void)detector_of(tracker_for(index, twin.id()), now);
+                TrackedAlert& watched = tracker_for(index, twin.id());
+                (void)detector_of(watched, now);
+                schedule(watched);
             }
         });
     }
@@ -475,10 +508,12 @@ bool RuleRunner::restore(std::string_view twin_id, std::string_view rule, const 
     if (found != m_trackers.end()) {
         found->second.rule = &*definition;
         found->second.tracker = std::move(tracker);
+        schedule(found->second);
         return true;
     }
-    m_trackers.emplace(std::make_pair(std::string(twin_id), definition->name),
-                       TrackedAlert{&*definition, std::move(tracker), std::nullopt});
+    auto [added, inserted] = m_trackers.emplace(std::make_pair(std::string(twin_id), definition->name),
+                                                TrackedAlert{&*definition, std::move(tracker), std::nullopt});
+    schedule(added->second);
     return true;
 }
 
@@ -496,7 +531,9 @@ core::Result<AlertTransition> RuleRunner::acknowledge(std::string_view twin_id, 
                           "no alert of this rule on this twin (the rule never ran there, or is no longer configured)",
                           std::move(id));
     }
-    return found->second.tracker.acknowledge(instance, at);
+    auto transition = found->second.tracker.acknowledge(instance, at);
+    schedule(found->second); // an acknowledged alert stops repeating
+    return transition;
 }
 
 const core::alerts::AlertTracker* RuleRunner::find_tracker(std::string_view twin_id, std::string_view rule) const {

@@ -47,6 +47,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -104,6 +105,8 @@ public:
     std::vector<RuleOutcome> on_timers(core::TimePoint now);
 
     /// The earliest deadline of all trackers and no_data rules; nullopt when none is armed.
+    /// Amortised constant time (a heap of armed deadlines): dtwin serve asks after every
+    /// message group.
     [[nodiscard]] std::optional<core::TimePoint> next_deadline() const;
 
     /// Start-up, after the graph is loaded (and restore()): every no_data rule starts
@@ -140,6 +143,15 @@ private:
         const RuleDefinition* rule;
         core::alerts::AlertTracker tracker;
         std::optional<DetectorRule> detector; ///< detector rules: created at the first sample
+        /// The deadline this tracker has in m_deadlines (nullopt: none); a heap entry with
+        /// another instant is stale and skipped.
+        std::optional<core::TimePoint> scheduled{};
+    };
+    /// A tracker's deadline in the heap: earliest first.
+    struct Deadline {
+        core::TimePoint at;
+        TrackedAlert* tracked;
+        bool operator>(const Deadline& other) const noexcept { return at > other.at; }
     };
     /// Orders (twin, rule) keys and finds them by string_view without building strings.
     struct KeyLess {
@@ -183,6 +195,9 @@ private:
                     const boost::json::value& value, const DetectorRule* detector,
                     const std::vector<std::string>& changed_properties,
                     const std::map<std::string, boost::json::value>& previous_values) const;
+    /// Puts @p tracked's earliest deadline (tracker or detector) into m_deadlines after
+    /// anything changed it; call after every change of a tracker or its detector.
+    void schedule(TrackedAlert& tracked);
     /// The tracker of rule @p index on @p twin_id, created (inactive) if it has none yet.
     TrackedAlert& tracker_for(std::size_t index, const std::string& twin_id);
     /// The detector of @p tracked, created watching since @p now if it has none yet.
@@ -194,6 +209,10 @@ private:
     /// lookup per evaluation instead of a walk down the map comparing ids.
     std::unordered_map<std::string, std::vector<TrackedAlert*>, StringHash, std::equal_to<>> m_twin_trackers;
     core::alerts::Silences m_silences;
+    /// Every armed deadline, so that next_deadline() and on_timers() touch only the
+    /// trackers that are due instead of all of them; stale entries are dropped lazily
+    /// (mutable: next_deadline() drops them too).
+    mutable std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> m_deadlines;
     std::uint64_t m_evaluations = 0;
     std::vector<std::vector<MessagePath>> m_message_paths; ///< per rule, by index
     /// Per twin layout (one per model; held so that its address is not reused): whether
