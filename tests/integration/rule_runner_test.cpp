@@ -429,6 +429,35 @@ TEST_F(RuleRunnerTest, NoDataFiresAtLastSamplePlusTimeoutByTimerAndClearsOnANewS
     EXPECT_EQ(m_runner.find_tracker("Room2", "room-node-silent"), nullptr);
 }
 
+TEST_F(RuleRunnerTest, TimersFireOnlyWhatIsDueInDeadlineOrderWhenDeadlinesMove) {
+    // Two rooms watched for silence and a door alert pending for 2 s: three deadlines that
+    // move as readings come, fired in their order, each once.
+    RuleDefinition held = expression_rule("held-open", "angle > 30");
+    held.selector.twin = "Door";
+    held.for_duration = 2s;
+    m_rules = {detector_rule("room-node-silent", NoDataCondition{"temperature", {.timeout = 60s}}), held};
+    update("Room1", {{"temperature", 21.0}}, at(1s));
+    update("Room2", {{"temperature", 19.0}}, at(2s));
+    EXPECT_EQ(m_runner.next_deadline(), at(61s));
+    update("Room1", {{"temperature", 21.0}}, at(30s)); // Room1's deadline moves to 90 s
+    EXPECT_EQ(m_runner.next_deadline(), at(62s));
+    update("Door", {{"angle", 45.0}}, at(61s)); // pending until 63 s
+    EXPECT_EQ(m_runner.next_deadline(), at(62s));
+
+    const auto first = timers(at(63s)); // Room2 (62 s), then the door (63 s); not Room1
+    ASSERT_EQ(first.size(), 2U);
+    EXPECT_EQ(first[0].twin_id, "Room2");
+    EXPECT_EQ(first[1].twin_id, "Door");
+    EXPECT_EQ(first[1].transitions.front().to, AlertState::firing);
+    EXPECT_EQ(m_runner.next_deadline(), at(90s));
+    EXPECT_TRUE(timers(at(89s)).empty());
+    const auto second = timers(at(90s));
+    ASSERT_EQ(second.size(), 1U);
+    EXPECT_EQ(second[0].twin_id, "Room1");
+    EXPECT_EQ(m_runner.next_deadline(), std::nullopt);
+    EXPECT_TRUE(timers(at(1h)).empty());
+}
+
 TEST_F(RuleRunnerTest, NoDataSilenceSeenOnlyByTheNextSampleFiresAndResolvesAtOnce) {
     m_rules = {detector_rule("room-node-silent", NoDataCondition{"temperature", {.timeout = 60s}},
                              "{twin} silent since {silent_since}")};
