@@ -22,27 +22,12 @@ bool contains(const std::string& text, std::string_view part) {
     return text.find(part) != std::string::npos;
 }
 
-class StoreAlertRecords : public ::testing::Test {
+class StoreAlertRecords : public StoreFixture {
 protected:
-    void SetUp() override {
-        m_store = open_or_fail(m_dir.url());
-        ASSERT_NE(m_store, nullptr);
-    }
-    void reopen(const StoreOptions& options = {}) {
-        m_store.reset();
-        m_store = open_or_fail(m_dir.url(), options);
-        ASSERT_NE(m_store, nullptr);
-    }
-    void commit_ok(const WriteBatch& batch) {
-        auto done = m_store->commit(batch);
-        ASSERT_TRUE(done.has_value()) << done.error().to_string();
-    }
     std::vector<AlertAckRecord> acks() { return m_store->list_alert_acks().value(); }
     std::vector<SilenceRecord> silences() { return m_store->list_silences().value(); }
     std::vector<OutboxRecord> outbox(const OutboxQuery& query = {}) { return m_store->list_outbox(query).value(); }
 
-    TempDir m_dir;
-    std::unique_ptr<Store> m_store;
 };
 
 OutboxRecord make_outbox(std::string id, TimePoint next_attempt, bool failed = false) {

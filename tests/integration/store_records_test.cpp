@@ -9,25 +9,7 @@
 namespace dtwin::store::testing {
 namespace {
 
-class StoreRecords : public ::testing::Test {
-protected:
-    void SetUp() override {
-        m_store = open_or_fail(m_dir.url());
-        ASSERT_NE(m_store, nullptr);
-    }
-    void reopen(const StoreOptions& options = {}) {
-        m_store.reset();
-        m_store = open_or_fail(m_dir.url(), options);
-        ASSERT_NE(m_store, nullptr);
-    }
-    void commit_ok(const WriteBatch& batch) {
-        auto done = m_store->commit(batch);
-        ASSERT_TRUE(done.has_value()) << done.error().to_string();
-    }
-
-    TempDir m_dir;
-    std::unique_ptr<Store> m_store;
-};
+using StoreRecords = StoreFixture;
 
 TEST_F(StoreRecords, EveryRecordKindRoundTripsAcrossReopen) {
     const ModelRecord model{"dtmi:example:Room;1", R"({"@id":"dtmi:example:Room;1","@type":"Interface"})",

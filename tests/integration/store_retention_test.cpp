@@ -11,21 +11,8 @@ namespace {
 constexpr int k_twins = 100;
 constexpr int k_seconds = 1000; // k_twins * k_seconds = 100k samples: one commit folds them
 
-class StoreRetention : public ::testing::Test {
+class StoreRetention : public StoreFixture {
 protected:
-    void SetUp() override {
-        m_store = open_or_fail(m_dir.url());
-        ASSERT_NE(m_store, nullptr);
-    }
-    void reopen(const StoreOptions& options = {}) {
-        m_store.reset();
-        m_store = open_or_fail(m_dir.url(), options);
-        ASSERT_NE(m_store, nullptr);
-    }
-    void commit_ok(const WriteBatch& batch) {
-        auto done = m_store->commit(batch);
-        ASSERT_TRUE(done.has_value()) << done.error().to_string();
-    }
     std::uint64_t prune_ok(TimePoint before) {
         auto pruned = m_store->prune_history(before);
         EXPECT_TRUE(pruned.has_value()) << pruned.error().to_string();
@@ -50,8 +37,6 @@ protected:
         return samples.value_or(std::vector<HistorySample>{});
     }
 
-    TempDir m_dir;
-    std::unique_ptr<Store> m_store;
 };
 
 /// The seconds of `samples`, in order.

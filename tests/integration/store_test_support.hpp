@@ -1,5 +1,6 @@
-// Helpers shared by the store integration tests: a fresh temporary directory per test and
-// small record factories. Tests only; single-threaded.
+// Helpers shared by the store integration tests: a fresh temporary directory per test,
+// small record factories and the StoreFixture most of them derive from. Tests only;
+// single-threaded.
 #pragma once
 
 #include "store/store.hpp"
@@ -92,5 +93,28 @@ inline void patch_header_u32(const fs::path& file, std::size_t offset, std::uint
     }
     write_bytes(file, bytes);
 }
+
+/// A store in a fresh temporary directory, opened before each test, with the steps most
+/// store tests take: reopen it (other options, or to see what was persisted) and commit a
+/// batch that must succeed.
+class StoreFixture : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_store = open_or_fail(m_dir.url());
+        ASSERT_NE(m_store, nullptr);
+    }
+    void reopen(const StoreOptions& options = {}) {
+        m_store.reset();
+        m_store = open_or_fail(m_dir.url(), options);
+        ASSERT_NE(m_store, nullptr);
+    }
+    void commit_ok(const WriteBatch& batch) {
+        auto done = m_store->commit(batch);
+        ASSERT_TRUE(done.has_value()) << done.error().to_string();
+    }
+
+    TempDir m_dir;
+    std::unique_ptr<Store> m_store;
+};
 
 } // namespace dtwin::store::testing
