@@ -203,7 +203,9 @@ void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view top
                 m_batch.append_sample({update.twin_id, property.name, update.source_time, sequence, std::move(*value)});
                 ++m_counters.samples;
             }
-            sampled.push_back(property.name);
+            if (!m_options.rules.empty()) {
+                sampled.push_back(property.name);
+            }
         }
     }
     // Even an unchanged value moved its source time on: the twin record is rewritten.
@@ -322,13 +324,14 @@ void Engine::handle_rule_outcomes(std::vector<RuleOutcome> outcomes) {
             }
             AlertMemo& memo = m_alert_memos[{outcome.twin_id, outcome.rule}];
             if (memo.instance != transition.instance) {
-                memo = {transition.instance, {}, {}};
+                memo = {transition.instance,
+                        {std::string(rule != m_options.rules.end() ? severity_name(rule->severity) : "warning"), {}},
+                        {}};
             }
-            memo.text.severity = rule != m_options.rules.end() ? severity_name(rule->severity) : "warning";
             if (!outcome.message.empty()) {
                 memo.text.message = outcome.message;
             }
-            stage_alert(key, transition);
+            stage_alert(key, memo, transition);
         }
         std::vector<DerivedWrite> writes;
         for (const auto& [property, value] : outcome.writes) {
@@ -340,9 +343,9 @@ void Engine::handle_rule_outcomes(std::vector<RuleOutcome> outcomes) {
     }
 }
 
-void Engine::stage_alert(const core::alerts::AlertKey& key, const core::alerts::AlertTransition& transition) {
+void Engine::stage_alert(const core::alerts::AlertKey& key, const AlertMemo& memo,
+                         const core::alerts::AlertTransition& transition) {
     ++m_counters.alert_transitions;
-    const AlertMemo& memo = m_alert_memos[{key.twin, key.rule}];
     if (transition.to == core::alerts::AlertState::inactive) {
         // A pending instance that cleared before it fired leaves nothing behind.
         m_batch.delete_alert(alert_id(key.twin, key.rule, transition.instance));
@@ -390,6 +393,9 @@ core::Result<void> Engine::restore_alerts() {
 }
 
 core::Result<void> Engine::sync_alert_requests() {
+    if (m_options.rules.empty()) {
+        return {}; // no alerts to acknowledge or silence
+    }
     auto silences = m_store.list_silences();
     if (!silences) {
         return std::unexpected(silences.error());
@@ -432,7 +438,7 @@ core::Result<void> Engine::sync_alert_requests() {
             memo = {transition->instance, restored->text, {}};
         }
         memo.ack = {request.by, request.comment};
-        stage_alert({record->twin, record->rule}, *transition);
+        stage_alert({record->twin, record->rule}, memo, *transition);
     }
     return {};
 }

@@ -168,12 +168,6 @@ private:
                    const std::map<std::string, boost::json::value>& previous, core::TimePoint event_time,
                    core::TimePoint report_time);
     void handle_rule_outcomes(std::vector<RuleOutcome> outcomes);
-    /// Stages the record of one transition (and its outbox records when it notifies).
-    void stage_alert(const core::alerts::AlertKey& key, const core::alerts::AlertTransition& transition);
-    /// Rebuilds the trackers from the newest stored instance of each (twin, rule).
-    core::Result<void> restore_alerts();
-    void reject(RejectionReport report);
-
     /// What the store record of the current instance of a (twin, rule) says beyond the
     /// tracker: its texts and who acknowledged it.
     struct AlertMemo {
@@ -181,6 +175,12 @@ private:
         AlertText text;
         AckInfo ack;
     };
+    /// Stages the record of one transition (and its outbox records when it notifies).
+    void stage_alert(const core::alerts::AlertKey& key, const AlertMemo& memo,
+                     const core::alerts::AlertTransition& transition);
+    /// Rebuilds the trackers from the newest stored instance of each (twin, rule).
+    core::Result<void> restore_alerts();
+    void reject(RejectionReport report);
 
     core::TwinGraph& m_graph;
     store::Store& m_store;

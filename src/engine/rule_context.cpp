@@ -38,18 +38,6 @@ std::string join(std::span<const std::string> path) {
     return dotted;
 }
 
-std::vector<std::string> split(std::string_view dotted) {
-    std::vector<std::string> path;
-    while (true) {
-        const auto dot = dotted.find('.');
-        path.emplace_back(dotted.substr(0, dot));
-        if (dot == std::string_view::npos) {
-            return path;
-        }
-        dotted.remove_prefix(dot + 1);
-    }
-}
-
 } // namespace
 
 const core::Twin* follow_alias(const core::TwinGraph& graph, std::string_view twin_id, std::string_view relationship) {
@@ -147,10 +135,16 @@ core::Result<bool> RuleContext::is_of_model(std::string_view alias, std::string_
     return model != nullptr ? model->is_a(model_id) : twin->model_id() == model_id;
 }
 
-std::optional<json::value> RuleContext::resolve_dotted(std::string_view dotted) const {
-    const std::vector<std::string> path = split(dotted);
-    auto value = resolve(path);
-    return value ? *value : std::nullopt;
+std::vector<std::string> split_dotted(std::string_view dotted) {
+    std::vector<std::string> path;
+    while (true) {
+        const auto dot = dotted.find('.');
+        path.emplace_back(dotted.substr(0, dot));
+        if (dot == std::string_view::npos) {
+            return path;
+        }
+        dotted.remove_prefix(dot + 1);
+    }
 }
 
 } // namespace dtwin::engine

@@ -48,10 +48,6 @@ public:
     [[nodiscard]] core::Result<bool> is_of_model(std::string_view alias, std::string_view model_id,
                                                  bool exact) const override;
 
-    /// The value at a dotted path ("co2", "door.doorState") as resolve() reads it; for
-    /// message templates. Undefined on an error.
-    [[nodiscard]] std::optional<boost::json::value> resolve_dotted(std::string_view dotted) const;
-
     /// The values read so far, by dotted path (undefined values are left out).
     [[nodiscard]] const boost::json::object& reads() const noexcept { return m_reads; }
 
@@ -68,6 +64,9 @@ private:
     const std::map<std::string, boost::json::value>& m_previous;
     mutable boost::json::object m_reads;
 };
+
+/// A dotted path ("door.doorState") as resolve() takes it: {"door", "doorState"}.
+[[nodiscard]] std::vector<std::string> split_dotted(std::string_view dotted);
 
 /// The twin a rule alias's relationship ("incoming:<rel>" or "outgoing:<rel>") leads to
 /// from @p twin_id: the first one found, or nullptr (none, or a malformed relationship).

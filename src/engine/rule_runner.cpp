@@ -111,20 +111,6 @@ core::alerts::AlertPolicy policy_of(const RuleDefinition& rule) {
             .notify_resolved = rule.notify_resolved};
 }
 
-/// A JSON number as a double; nullopt for any other value.
-std::optional<double> number_of(const json::value& value) {
-    switch (value.kind()) {
-    case json::kind::double_:
-        return value.get_double();
-    case json::kind::int64:
-        return static_cast<double>(value.get_int64());
-    case json::kind::uint64:
-        return static_cast<double>(value.get_uint64());
-    default:
-        return std::nullopt;
-    }
-}
-
 /// A run-time error of @p rule on @p twin_id, `where` prefixed by "<rule> on <twin>".
 RuleOutcome error_outcome(const RuleDefinition& rule, const std::string& twin_id, core::Error error) {
     const std::string place = rule.name + " on " + twin_id;
@@ -165,16 +151,6 @@ bool may_change(bool holds, const core::alerts::AlertTracker& tracker) {
     return holds || tracker.state() == AlertState::pending || tracker.state() == AlertState::firing;
 }
 
-std::vector<std::string> split(std::string_view dotted) {
-    std::vector<std::string> path;
-    for (auto dot = dotted.find('.'); dot != std::string_view::npos; dot = dotted.find('.')) {
-        path.emplace_back(dotted.substr(0, dot));
-        dotted.remove_prefix(dot + 1);
-    }
-    path.emplace_back(dotted);
-    return path;
-}
-
 } // namespace
 
 RuleRunner::RuleRunner(const std::vector<RuleDefinition>& rules) : m_rules(rules) {}
@@ -185,7 +161,7 @@ void RuleRunner::prepare() {
         auto& paths = m_message_paths.emplace_back();
         for (auto& name : placeholders(rule.message)) {
             if (name != "twin" && name != "rule" && name != "severity") {
-                auto path = split(name);
+                auto path = split_dotted(name);
                 paths.push_back({std::move(name), std::move(path)});
             }
         }
@@ -302,7 +278,9 @@ void RuleRunner::evaluate_detector(std::size_t index, const core::TwinGraph& gra
             {core::ErrorCode::invalid_value, "the detector's property " + property + " has no value", {}}));
         return;
     }
-    if (!no_data && !(number = number_of(*value))) {
+    if (!no_data && value->is_number()) {
+        number = value->to_number<double>();
+    } else if (!no_data) {
         out.push_back(
             error_outcome(rule, twin.id(),
                           {core::ErrorCode::invalid_value,
