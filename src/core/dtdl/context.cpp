@@ -1,6 +1,7 @@
 #include "core/dtdl/context.hpp"
 
 #include "core/dtdl/dtmi.hpp"
+#include "core/dtdl/metamodel.hpp"
 
 #include <algorithm>
 #include <array>
@@ -14,24 +15,36 @@ using std::string_view_literals::operator""sv;
 
 struct KnownContext {
     std::string_view dtmi;
-    int version; ///< DTDL version the extension belongs to (0 = any)
+    std::uint8_t dtdl_versions; ///< VersionBits of the DTDL versions it may be used with; 0 = only DTDL v4
     Extension extension;
+    int extension_version;
 };
 
+// The published extension versions; those usable only with DTDL v4 are listed so that
+// their use with v3 gets a precise error instead of "undefined extension".
 constexpr std::array k_known_contexts{
-    KnownContext{"dtmi:dtdl:extension:quantitativeTypes;1"sv, 3, Extension::quantitative_types},
-    KnownContext{"dtmi:dtdl:extension:historization;1"sv, 3, Extension::historization},
-    KnownContext{"dtmi:dtdl:extension:annotation;1"sv, 3, Extension::annotation},
-    KnownContext{"dtmi:dtdl:extension:overriding;1"sv, 3, Extension::overriding},
-    KnownContext{"dtmi:dtdl:extension:mqtt;1"sv, 3, Extension::other_known},
-    KnownContext{"dtmi:dtdl:extension:mqtt;2"sv, 3, Extension::other_known},
-    KnownContext{"dtmi:dtdl:extension:requirement;1"sv, 3, Extension::other_known},
-    KnownContext{"dtmi:dtdl:extension:initialization;1"sv, 3, Extension::other_known},
-    KnownContext{"dtmi:dtdl:extension:initialization;2"sv, 3, Extension::other_known},
-    KnownContext{"dtmi:dtdl:extension:dimension;1"sv, 3, Extension::other_known},
-    KnownContext{"dtmi:dtdl:extension:naming;1"sv, 3, Extension::other_known},
-    KnownContext{"dtmi:dtdl:extension:naming;2"sv, 3, Extension::other_known},
-    KnownContext{"dtmi:iotcentral:context;2"sv, 2, Extension::iot_central},
+    KnownContext{"dtmi:dtdl:extension:quantitativeTypes;1"sv, k_v3, Extension::quantitative_types, 1},
+    KnownContext{"dtmi:dtdl:extension:quantitativeTypes;2"sv, 0, Extension::quantitative_types, 2},
+    KnownContext{"dtmi:dtdl:extension:quantitativeTypes;3"sv, 0, Extension::quantitative_types, 3},
+    KnownContext{"dtmi:dtdl:extension:historization;1"sv, k_v3, Extension::historization, 1},
+    KnownContext{"dtmi:dtdl:extension:historization;2"sv, k_v3, Extension::historization, 2},
+    KnownContext{"dtmi:dtdl:extension:annotation;1"sv, k_v3, Extension::annotation, 1},
+    KnownContext{"dtmi:dtdl:extension:annotation;2"sv, k_v3, Extension::annotation, 2},
+    KnownContext{"dtmi:dtdl:extension:overriding;1"sv, k_v3, Extension::overriding, 1},
+    KnownContext{"dtmi:dtdl:extension:overriding;2"sv, k_v3, Extension::overriding, 2},
+    KnownContext{"dtmi:dtdl:extension:mqtt;1"sv, k_v3, Extension::mqtt, 1},
+    KnownContext{"dtmi:dtdl:extension:mqtt;2"sv, k_v3, Extension::mqtt, 2},
+    KnownContext{"dtmi:dtdl:extension:mqtt;3"sv, k_v3, Extension::mqtt, 3},
+    KnownContext{"dtmi:dtdl:extension:requirement;1"sv, k_v3, Extension::requirement, 1},
+    KnownContext{"dtmi:dtdl:extension:requirement;2"sv, k_v3, Extension::requirement, 2},
+    KnownContext{"dtmi:dtdl:extension:initialization;1"sv, k_v3, Extension::other_known, 1},
+    KnownContext{"dtmi:dtdl:extension:initialization;2"sv, k_v3, Extension::other_known, 2},
+    KnownContext{"dtmi:dtdl:extension:dimension;1"sv, k_v3, Extension::other_known, 1},
+    KnownContext{"dtmi:dtdl:extension:naming;1"sv, k_v3, Extension::other_known, 1},
+    KnownContext{"dtmi:dtdl:extension:naming;2"sv, k_v3, Extension::other_known, 2},
+    // The affiliate context of IoT Central: its co-types are DTDL v2 only (checked per
+    // co-type), its schemas (vector, geopoint) are usable in any version.
+    KnownContext{"dtmi:iotcentral:context;2"sv, k_v2_v3, Extension::iot_central, 2},
 };
 
 // The DTDL version a context DTMI names ("dtmi:dtdl:context;3" -> 3), 0 if none.
@@ -83,9 +96,15 @@ void apply_entry(std::string_view entry, std::size_t index, bool in_array, bool 
     }
     const auto known = std::find_if(k_known_contexts.begin(), k_known_contexts.end(),
                                     [&](const KnownContext& c) { return c.dtmi == entry; });
-    if (known != k_known_contexts.end() &&
-        (known->version == 0 || known->version == state.version || known->extension == Extension::iot_central)) {
-        state.extensions.push_back(known->extension);
+    if (known != k_known_contexts.end() && known->dtdl_versions == 0 && state.version == 3) {
+        problems.push_back(problem("context-extension-version",
+                                   "extension '" + std::string(entry) +
+                                       "' is for DTDL v4; DTDL v3 models use version 1 of it",
+                                   index, in_array));
+        return;
+    }
+    if (known != k_known_contexts.end() && (known->dtdl_versions & version_bit(state.version)) != 0) {
+        state.extensions.push_back(ExtensionUse{known->extension, known->extension_version});
         return;
     }
     if (!allow_undefined) {
@@ -100,8 +119,13 @@ void apply_entry(std::string_view entry, std::size_t index, bool in_array, bool 
 
 } // namespace
 
-bool ContextState::has(Extension extension) const {
-    return std::find(extensions.begin(), extensions.end(), extension) != extensions.end();
+int ContextState::version_of(Extension extension) const {
+    for (auto use = extensions.rbegin(); use != extensions.rend(); ++use) {
+        if (use->extension == extension) {
+            return use->version;
+        }
+    }
+    return 0;
 }
 
 std::vector<ContextProblem> apply_context(const boost::json::value& value, ContextState& state, bool is_root,

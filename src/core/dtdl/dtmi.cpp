@@ -52,8 +52,7 @@ bool is_valid_version(std::string_view version, int dtdl_version) {
 
 bool is_valid_dtmi(std::string_view text, int version, bool require_version) {
     constexpr std::string_view k_scheme = "dtmi:";
-    const std::size_t max_length = version >= 3 ? k_max_dtmi_length_v3 : k_max_dtmi_length_v2;
-    if (!text.starts_with(k_scheme) || text.size() > max_length) {
+    if (!text.starts_with(k_scheme) || text.size() > k_max_dtmi_length) {
         return false;
     }
     std::string_view rest = text.substr(k_scheme.size());

@@ -15,9 +15,9 @@ namespace dtwin::core::dtdl {
 
 /// Longest DTMI an Interface may have, in both versions.
 inline constexpr std::size_t k_max_interface_id_length = 128;
-/// Longest DTMI of any other element (v2; v3 allows more).
-inline constexpr std::size_t k_max_dtmi_length_v2 = 2048;
-inline constexpr std::size_t k_max_dtmi_length_v3 = 4096;
+/// Longest DTMI of any other element or reference, in both versions (the 4096 of the
+/// DTMI syntax itself includes system identifiers that models may not use).
+inline constexpr std::size_t k_max_dtmi_length = 2048;
 
 /// True if `text` is a syntactically valid DTMI under the rules of DTDL `version`
 /// (2 or 3). When `require_version` is true a v3 DTMI must also carry a version.

@@ -16,37 +16,19 @@ namespace {
 // Deeper nesting than any sensible model; stops runaway recursion on hostile input.
 constexpr std::size_t k_max_nesting = 64;
 
-// What kind of thing an unknown @type entry or property key is; DTDL's rules for
-// tolerating them depend on it.
-enum class Unknown { invalid_dtmi, irrelevant, not_dtmi_nor_term, undefined_term };
-
-Unknown classify_unknown(std::string_view key, int version) {
-    if (looks_like_dtmi(key)) {
-        return is_valid_dtmi(key, version) ? Unknown::irrelevant : Unknown::invalid_dtmi;
-    }
-    if (key.find(':') != std::string_view::npos || key.find('/') != std::string_view::npos) {
-        return Unknown::not_dtmi_nor_term;
-    }
-    return is_dtdl_term(key, version) ? Unknown::irrelevant : Unknown::undefined_term;
+// The properties whose elements may omit @type because their class is implied
+// (DTDL's "type inferable"); Relationship properties, contents and Interfaces may not.
+bool is_type_inferable(std::string_view term) {
+    return term == "fields" || term == "enumValues" || term == "mapKey" || term == "mapValue" || term == "request" ||
+           term == "response";
 }
 
-// Resolves a @type entry or key to its term: "dtmi:dtdl:class:Telemetry;3" -> "Telemetry".
-std::string_view to_term(std::string_view text, int version) {
-    if (looks_like_dtmi(text)) {
-        if (const auto term = term_of_dtmi(text, version)) {
-            return *term;
-        }
-        if (const auto term = standard_term(text, version); !term.empty()) {
-            return term;
-        }
-    }
-    return text;
-}
-
-// Semantic types describe a value, so they go on elements that carry a schema.
-bool is_semantic_host(std::string_view cls) {
-    return cls == "Telemetry" || cls == "Property" || cls == "Field" || cls == "CommandPayload" ||
-           cls == "CommandRequest" || cls == "CommandResponse" || cls == "MapValue";
+// A term that may stand for a schema: a primitive schema, IoT Central's vector and
+// geopoint, or (for an Override's schema) a unit enum of QuantitativeTypes.
+bool is_schema_term(std::string_view term, const ContextState& context) {
+    return is_primitive_schema(term, context.version) ||
+           (context.has(Extension::iot_central) && is_iot_central_schema(term)) ||
+           (context.has(Extension::quantitative_types) && !unit_enum_class(term).empty());
 }
 
 // A v3 element may nest v2 elements (a v3 Interface may extend a v2 one), never the
@@ -71,6 +53,29 @@ std::string generated_id(std::string_view parent_id, std::string_view term, std:
 }
 
 } // namespace
+
+Unknown classify_unknown(std::string_view key, int version) {
+    if (looks_like_dtmi(key)) {
+        return is_valid_dtmi(key, version) ? Unknown::irrelevant : Unknown::invalid_dtmi;
+    }
+    if (key.find(':') != std::string_view::npos || key.find('/') != std::string_view::npos) {
+        return Unknown::not_dtmi_nor_term;
+    }
+    return is_dtdl_term(key, version) ? Unknown::irrelevant : Unknown::undefined_term;
+}
+
+// Resolves a @type entry or key to its term: "dtmi:dtdl:class:Telemetry;3" -> "Telemetry".
+std::string_view to_term(std::string_view text, int version) {
+    if (looks_like_dtmi(text)) {
+        if (const auto term = term_of_dtmi(text, version)) {
+            return *term;
+        }
+        if (const auto term = standard_term(text, version); !term.empty()) {
+            return term;
+        }
+    }
+    return text;
+}
 
 std::string child_pointer(std::string_view pointer, std::string_view token) {
     std::string result(pointer);
@@ -104,7 +109,7 @@ void ElementReader::read_document(const json::value& root, std::string_view docu
             report(pointer, "root-object", "a model document holds Interface objects (or an array of them)");
             return;
         }
-        Slot slot{k_root_range, true, std::nullopt, {}, {}, position};
+        Slot slot{k_root_range, true, false, std::nullopt, {}, {}, position};
         if (const auto index = read_element(value.get_object(), pointer, no_context, slot)) {
             m_graph.roots.push_back(*index);
         }
@@ -161,6 +166,7 @@ std::optional<std::size_t> ElementReader::read_element(const json::object& objec
     if (const auto* cls = find_class(element.cls, context.version)) {
         check_required(*cls, pointer, element);
     }
+    check_adjunct_required(pointer, *type, element);
     check_semantic_type(pointer, element);
     m_graph.elements[index] = std::move(element);
     return index;
@@ -195,7 +201,7 @@ std::optional<ElementReader::TypeInfo> ElementReader::read_type(const json::obje
     TypeInfo info;
     if (value == nullptr) {
         // A property whose range is a single class lets the element omit @type.
-        if (slot.range.size() == 1 && !slot.is_root) {
+        if (slot.range.size() == 1 && slot.type_inferable) {
             info.cls = std::string(slot.range.front());
             return info;
         }
@@ -230,52 +236,8 @@ std::optional<ElementReader::TypeInfo> ElementReader::read_type(const json::obje
             read_cotype(entry, entry_at, context, info);
         }
     }
+    check_cotype_combination(at, context, info);
     return info;
-}
-
-void ElementReader::read_cotype(std::string_view entry, const std::string& at, const ContextState& context,
-                                TypeInfo& info) {
-    const int version = context.version;
-    const std::string_view term = to_term(entry, version);
-    const bool quantitative = version == 2 || context.has(Extension::quantitative_types);
-    if (quantitative && is_semantic_type(term, version)) {
-        if (!is_semantic_host(info.cls)) {
-            report(at, "cotype-host", "semantic type '" + std::string(term) + "' does not apply to a " + info.cls);
-            return;
-        }
-        info.cotypes.emplace_back(term);
-        return;
-    }
-    if ((term == "Historized" && context.has(Extension::historization)) ||
-        (term == "ValueAnnotation" && context.has(Extension::annotation)) ||
-        (term == "Override" && context.has(Extension::overriding))) {
-        info.cotypes.emplace_back(term);
-        return;
-    }
-    // Anything else is an unknown co-type: DTDL v2 tolerates most, v3 only under an
-    // undefined extension the caller allowed.
-    const bool tenable = context.undefined_extension;
-    bool allowed = false;
-    switch (classify_unknown(entry, version)) {
-    case Unknown::invalid_dtmi:
-        allowed = false;
-        break;
-    case Unknown::irrelevant:
-        allowed = tenable;
-        break;
-    case Unknown::not_dtmi_nor_term:
-        allowed = version == 2;
-        break;
-    case Unknown::undefined_term:
-        allowed = version == 2 || tenable;
-        break;
-    }
-    if (!allowed) {
-        report(at, "cotype-undefined", "'" + std::string(entry) + "' is not a co-type defined for a " + info.cls);
-        return;
-    }
-    info.cotypes.emplace_back(entry);
-    info.open = true;
 }
 
 void ElementReader::read_id(const json::object& object, const std::string& pointer, const ContextState& context,
@@ -299,16 +261,28 @@ void ElementReader::read_id(const json::object& object, const std::string& point
         return;
     }
     const std::string_view id = value->get_string();
+    if (looks_like_dtmi(id) && id.size() > k_max_dtmi_length) {
+        report(at, "dtmi-length",
+               "@id has " + std::to_string(id.size()) + " characters; a DTMI may have at most " +
+                   std::to_string(k_max_dtmi_length));
+        return;
+    }
     if (!is_valid_dtmi(id, context.version)) {
         report(at, "dtmi-syntax", "@id '" + std::string(id) + "' is not a valid DTMI");
         return;
     }
     if (is_interface && id.size() > k_max_interface_id_length) {
-        report(at, "dtmi-length", "an Interface @id may have at most 128 characters");
+        report(at, "dtmi-length",
+               "an Interface @id may have at most " + std::to_string(k_max_interface_id_length) + " characters, '" +
+                   std::string(id) + "' has " + std::to_string(id.size()));
         return;
     }
     if (is_reserved_dtmi(id)) {
         report(at, "dtmi-reserved", "@id '" + std::string(id) + "' uses a prefix reserved for DTDL itself");
+        return;
+    }
+    if (context.has(Extension::iot_central) && id.starts_with("dtmi:iotcentral:")) {
+        report(at, "dtmi-reserved", "@id '" + std::string(id) + "' uses the prefix reserved for IoT Central");
         return;
     }
     element.id = std::string(id);
@@ -340,7 +314,7 @@ void ElementReader::read_members(const json::object& object, const std::string& 
             report(at, "term-and-dtmi", "property '" + std::string(term) + "' is given twice (as term and DTMI)");
             continue;
         }
-        if (read_cotype_member(term, member.value(), at, context, element)) {
+        if (read_cotype_member(term, member.value(), at, context, type, element)) {
             continue;
         }
         // A DTMI key that is not the DTMI of a DTDL property stays unknown.
@@ -357,43 +331,6 @@ void ElementReader::read_members(const json::object& object, const std::string& 
                                                               : read_literal_values(member.value(), *spec, site);
         }
     }
-}
-
-bool ElementReader::read_cotype_member(std::string_view term, const json::value& value, const std::string& at,
-                                       const ContextState& context, Element& element) {
-    const auto has_cotype = [&](std::string_view cotype) {
-        return std::find(element.cotypes.begin(), element.cotypes.end(), cotype) != element.cotypes.end();
-    };
-    const bool semantic = std::any_of(element.cotypes.begin(), element.cotypes.end(), [&](const std::string& cotype) {
-        return is_semantic_type(cotype, element.version);
-    });
-    // The properties co-types bring along: a semantic type's unit, the target of an
-    // Override or ValueAnnotation (names of properties of the same element).
-    static constexpr PropertySpec k_unit{"unit", ValueKind::unit, k_v2_v3, 0, 1, 1, 0, 0, false, {}};
-    static constexpr PropertySpec k_overrides{"overrides", ValueKind::string, k_v3, 0, 1, 1, 0, 0, false, {}};
-    static constexpr PropertySpec k_annotates{"annotates", ValueKind::string, k_v3, 0, 1, 1, 0, 0, false, {}};
-    const PropertySpec* spec = nullptr;
-    if (term == "unit" && semantic) {
-        spec = &k_unit;
-    } else if (term == "overrides" && has_cotype("Override")) {
-        spec = &k_overrides;
-    } else if (term == "annotates" && has_cotype("ValueAnnotation")) {
-        spec = &k_annotates;
-    } else {
-        return false;
-    }
-    const ValueSite site{m_document, at, context.version, &m_issues};
-    auto values = read_literal_values(value, *spec, site);
-    if (spec == &k_unit) {
-        for (const auto& unit : values) {
-            const auto& text = std::get<json::value>(unit.value);
-            if (!is_unit(to_term(text.get_string(), context.version), context.version)) {
-                report(unit.pointer, "unit-undefined", "'" + std::string(text.get_string()) + "' is not a unit");
-            }
-        }
-    }
-    element.properties[std::string(spec->term)] = std::move(values);
-    return true;
 }
 
 void ElementReader::read_unknown_member(std::string_view key, const std::string& at, const ContextState& context,
@@ -438,9 +375,13 @@ void ElementReader::read_elements(const json::value& value, const PropertySpec& 
         if (item->is_string()) {
             const std::string_view text = item->get_string();
             const std::string_view term = to_term(text, context.version);
-            if (spec.kind == ValueKind::schema && is_primitive_schema(term, context.version) &&
-                (term != text || !looks_like_dtmi(text))) {
+            if (spec.kind == ValueKind::schema && (term != text || !looks_like_dtmi(text)) &&
+                is_schema_term(term, context)) {
                 values.push_back(PropertyValue{Reference{std::string(term)}, item_at, {}});
+            } else if (looks_like_dtmi(text) && text.size() > k_max_dtmi_length) {
+                report(item_at, "dtmi-length",
+                       "'" + std::string(spec.term) + "' names a DTMI of " + std::to_string(text.size()) +
+                           " characters; a DTMI may have at most " + std::to_string(k_max_dtmi_length));
             } else if (is_valid_dtmi(text, context.version) && term == text) {
                 values.push_back(PropertyValue{Reference{std::string(text)}, item_at, {}});
             } else {
@@ -449,50 +390,13 @@ void ElementReader::read_elements(const json::value& value, const PropertySpec& 
                            std::string(spec.term) + "'");
             }
         } else if (item->is_object()) {
-            Slot slot{spec.range, false, index, element.id, std::string(spec.term), i};
+            Slot slot{spec.range, false, is_type_inferable(spec.term), index, element.id, std::string(spec.term), i};
             if (const auto child = read_element(item->get_object(), item_at, context, slot)) {
                 values.push_back(PropertyValue{ChildElement{*child}, item_at, {}});
             }
         } else {
             report(item_at, "value-element",
                    "'" + std::string(spec.term) + "' must hold elements (objects) or references to them");
-        }
-    }
-}
-
-void ElementReader::check_semantic_type(const std::string& pointer, const Element& element) {
-    std::vector<std::string_view> types;
-    for (const auto& cotype : element.cotypes) {
-        if (is_semantic_type(cotype, element.version)) {
-            types.push_back(cotype);
-        }
-    }
-    if (types.empty()) {
-        return;
-    }
-    if (types.size() > 1) {
-        report(child_pointer(pointer, "@type"), "semantic-type-count", "an element may have one semantic type only");
-        return;
-    }
-    const auto& units = element.values("unit");
-    if (units.empty()) {
-        report(pointer, "unit-missing", "semantic type '" + std::string(types.front()) + "' requires a 'unit'");
-    }
-    for (const auto& unit : units) {
-        const auto* text = std::get_if<json::value>(&unit.value);
-        if (text != nullptr && text->is_string() &&
-            !is_unit_of(types.front(), to_term(text->get_string(), element.version), element.version)) {
-            report(unit.pointer, "unit-mismatch",
-                   "'" + std::string(text->get_string()) + "' is not a unit of " + std::string(types.front()));
-        }
-    }
-    for (const auto& schema : element.values("schema")) {
-        const auto* reference = std::get_if<Reference>(&schema.value);
-        const bool numeric = reference != nullptr && (reference->target == "double" || reference->target == "float" ||
-                                                      reference->target == "integer" || reference->target == "long");
-        if (!numeric) {
-            report(schema.pointer, "semantic-type-schema",
-                   "a " + std::string(types.front()) + " must have a numeric schema (double, float, integer, long)");
         }
     }
 }

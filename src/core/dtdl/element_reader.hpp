@@ -7,6 +7,7 @@
 
 #include "core/dtdl/context.hpp"
 #include "core/dtdl/element.hpp"
+#include "core/dtdl/extensions.hpp"
 #include "core/dtdl/metamodel.hpp"
 
 #include <boost/json/object.hpp>
@@ -17,6 +18,16 @@
 #include <vector>
 
 namespace dtwin::core::dtdl {
+
+/// What kind of thing an unknown @type entry or property key is; DTDL's rules for
+/// tolerating them depend on it.
+enum class Unknown { invalid_dtmi, irrelevant, not_dtmi_nor_term, undefined_term };
+
+[[nodiscard]] Unknown classify_unknown(std::string_view key, int version);
+
+/// Resolves a @type entry or key to its term: "dtmi:dtdl:class:Telemetry;3" -> "Telemetry",
+/// "dtmi:standard:unit:kelvin;2" -> "kelvin"; other text is returned as it is.
+[[nodiscard]] std::string_view to_term(std::string_view text, int version);
 
 class ElementReader {
 public:
@@ -31,6 +42,7 @@ private:
     struct Slot {
         std::span<const std::string_view> range; ///< allowed material classes
         bool is_root = false;
+        bool type_inferable = false; ///< the element may omit @type (fields, enumValues, request, ...)
         std::optional<std::size_t> parent;
         std::string parent_id;    ///< for generated ids
         std::string term;         ///< property holding the element
@@ -41,6 +53,7 @@ private:
     struct TypeInfo {
         std::string cls;
         std::vector<std::string> cotypes;
+        std::vector<std::pair<const AdjunctType*, int>> adjuncts; ///< extension co-types with their version
         bool open = false; ///< an undefined co-type allows undefined properties
     };
 
@@ -51,13 +64,18 @@ private:
                                                                                       const std::string& at);
     std::optional<TypeInfo> read_type(const boost::json::object& object, const std::string& pointer,
                                       const ContextState& context, const Slot& slot);
+    // Co-types (element_cotypes.cpp): semantic types and the adjunct types of extensions.
     void read_cotype(std::string_view entry, const std::string& at, const ContextState& context, TypeInfo& info);
+    bool read_adjunct_cotype(std::string_view term, const std::string& at, const ContextState& context,
+                             TypeInfo& info);
+    void check_cotype_combination(const std::string& at, const ContextState& context, const TypeInfo& info);
     void read_id(const boost::json::object& object, const std::string& pointer, const ContextState& context,
                  const Slot& slot, Element& element);
     void read_members(const boost::json::object& object, const std::string& pointer, const ContextState& context,
                       const TypeInfo& type, std::size_t index, Element& element);
     bool read_cotype_member(std::string_view term, const boost::json::value& value, const std::string& at,
-                            const ContextState& context, Element& element);
+                            const ContextState& context, const TypeInfo& type, Element& element);
+    void check_adjunct_required(const std::string& pointer, const TypeInfo& type, const Element& element);
     void read_unknown_member(std::string_view key, const std::string& at, const ContextState& context,
                              const TypeInfo& type);
     void read_elements(const boost::json::value& value, const PropertySpec& spec, const std::string& at,

@@ -1,5 +1,6 @@
 #include "core/dtdl/graph_checks.hpp"
 
+#include "core/dtdl/extension_checks.hpp"
 #include "core/dtdl/metamodel.hpp"
 
 #include <algorithm>
@@ -106,10 +107,20 @@ private:
             return;
         }
         if (found != m_graph.by_id.end() && !is_referenceable(element, m_graph.elements[found->second])) {
+            const Element& owner = m_graph.elements[partition_of(found->second)];
             add_issue(m_issues, element.document, value.pointer, "reference-not-referenceable",
-                      "'" + target +
-                          "' is nested inside another Interface; only Interfaces, their 'schemas' "
-                          "and elements of the same Interface can be referenced");
+                      "'" + target + "' is defined inside Interface '" + owner.id +
+                          "' and can be used only there (DTDL scopes an Interface's schemas and contents to "
+                          "the Interface itself: not to Interfaces that extend it, nor to the Interfaces of its "
+                          "Components, nor to the Interface around it)");
+            return;
+        }
+        const int target_version = found != m_graph.by_id.end() ? m_graph.elements[found->second].version
+                                                                : m_known.find(target)->second->dtdl_version;
+        if (element.version < target_version) {
+            add_issue(m_issues, element.document, value.pointer, "reference-version",
+                      "a DTDL v" + std::to_string(element.version) + " " + element.cls + " may not use '" + target +
+                          "', which is DTDL v" + std::to_string(target_version));
             return;
         }
         if (std::find(spec.range.begin(), spec.range.end(), target_class) == spec.range.end()) {
@@ -119,20 +130,23 @@ private:
         }
     }
 
-    std::size_t root_of(std::size_t index) const {
-        while (m_graph.elements[index].parent) {
+    std::size_t index_of(const Element& element) const {
+        return static_cast<std::size_t>(&element - m_graph.elements.data());
+    }
+
+    // The partition an element belongs to: the nearest Interface (or top-level element)
+    // at or above it. Elements other than Interfaces and top-level ones can be
+    // referenced from their own partition only.
+    std::size_t partition_of(std::size_t index) const {
+        while (m_graph.elements[index].cls != "Interface" && m_graph.elements[index].parent) {
             index = *m_graph.elements[index].parent;
         }
         return index;
     }
 
-    std::size_t index_of(const Element& element) const {
-        return static_cast<std::size_t>(&element - m_graph.elements.data());
-    }
-
     bool is_referenceable(const Element& from, const Element& target) const {
-        return target.cls == "Interface" || target.parent_term == "schemas" || !target.parent ||
-               root_of(index_of(from)) == root_of(index_of(target));
+        return target.cls == "Interface" || !target.parent ||
+               partition_of(index_of(from)) == partition_of(index_of(target));
     }
 
     // DTDL v2 Properties may not use Array or geospatial schemas, not even nested.
@@ -290,19 +304,43 @@ private:
                 continue;
             }
             for (const auto& schema : content->values("schema")) {
-                const Element* target = referenced_element(m_graph, schema);
-                if (target == nullptr) {
-                    continue;
-                }
-                for (const auto& inner : target->values("contents")) {
-                    const Element* inner_content = referenced_element(m_graph, inner);
-                    if (inner_content != nullptr && inner_content->cls == "Component") {
-                        add_issue(m_issues, content->document, schema.pointer, "component-nesting",
-                                  "the schema of a Component may not itself contain Components");
-                    }
+                if (has_component(schema)) {
+                    add_issue(m_issues, content->document, schema.pointer, "component-nesting",
+                              "the schema of a Component may not itself contain Components (own or inherited)");
                 }
             }
         }
+    }
+
+    // True if the Interface `value` names has a Component among its own or inherited
+    // contents (Interfaces of these documents or loaded earlier).
+    bool has_component(const PropertyValue& value) const {
+        std::vector<const PropertyValue*> pending{&value};
+        std::set<const Element*> seen;
+        for (std::size_t i = 0; i < pending.size() && i < 4096; ++i) {
+            const Element* target = referenced_element(m_graph, *pending[i]);
+            if (target == nullptr) {
+                const auto* reference = std::get_if<Reference>(&pending[i]->value);
+                const auto found = reference == nullptr ? m_known.end() : m_known.find(reference->target);
+                if (found != m_known.end() && !found->second->components.empty()) {
+                    return true;
+                }
+                continue;
+            }
+            if (!seen.insert(target).second || target->cls != "Interface") {
+                continue;
+            }
+            for (const auto& inner : target->values("contents")) {
+                const Element* inner_content = referenced_element(m_graph, inner);
+                if (inner_content != nullptr && inner_content->cls == "Component") {
+                    return true;
+                }
+            }
+            for (const auto& base : target->values("extends")) {
+                pending.push_back(&base);
+            }
+        }
+        return false;
     }
 
     void check_unique_names(const Element& element, std::string_view term) {
@@ -459,6 +497,7 @@ const Element* referenced_element(const ElementGraph& graph, const PropertyValue
 void check_graph(ElementGraph& graph, const InterfaceMap& known, const ModelParseOptions& options,
                  std::vector<ModelIssue>& issues) {
     GraphChecker(graph, known, options, issues).run();
+    check_extensions(graph, known, issues);
 }
 
 } // namespace dtwin::core::dtdl

@@ -1,6 +1,8 @@
 #include "core/dtdl/model_builder.hpp"
 
+#include "core/dtdl/extensions.hpp"
 #include "core/dtdl/graph_checks.hpp"
+#include "core/dtdl/semantic_types.hpp"
 
 #include <algorithm>
 #include <array>
@@ -226,14 +228,45 @@ private:
                 return schema_of(*target);
             }
             if (const auto* reference = std::get_if<Reference>(&value.value)) {
-                for (const auto& [name, primitive] : k_primitives) {
-                    if (name == reference->target) {
-                        return std::make_shared<const Schema>(Schema{{}, primitive});
-                    }
-                }
+                return term_schema(reference->target, holder.version);
             }
         }
         return nullptr;
+    }
+
+    // The schema a term stands for: a primitive, IoT Central's vector and geopoint
+    // (Objects of three doubles), or a QuantitativeTypes unit enum (an Enum of strings).
+    SchemaPtr term_schema(const std::string& term, int version) {
+        for (const auto& [name, primitive] : k_primitives) {
+            if (name == term) {
+                return std::make_shared<const Schema>(Schema{{}, primitive});
+            }
+        }
+        if (const auto found = m_schemas.find(term); found != m_schemas.end()) {
+            return found->second;
+        }
+        auto schema = std::make_shared<Schema>();
+        if (is_iot_central_schema(term)) {
+            schema->id = "dtmi:iotcentral:schema:" + term + ";2";
+            const auto field_names = term == "vector" ? std::array{"x", "y", "z"} : std::array{"lon", "lat", "alt"};
+            ObjectSchema object;
+            for (const char* field : field_names) {
+                object.fields.push_back(Field{field, std::make_shared<const Schema>(Schema{{}, PrimitiveSchema::double_number})});
+            }
+            schema->kind = std::move(object);
+        } else if (const std::string_view unit_class = unit_enum_class(term); !unit_class.empty()) {
+            schema->id = "dtmi:dtdl:extension:quantitativeTypes:v1:enum:" + term;
+            EnumSchema units;
+            units.value_schema = PrimitiveSchema::string;
+            for_each_unit(unit_class, version, [&](std::string_view unit) {
+                units.values.push_back(EnumValue{std::string(unit), json::value(json::string(unit))});
+            });
+            schema->kind = std::move(units);
+        } else {
+            return nullptr;
+        }
+        m_schemas.emplace(term, schema);
+        return schema;
     }
 
     SchemaPtr schema_of(const Element& element) {

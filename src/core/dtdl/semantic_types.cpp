@@ -245,6 +245,51 @@ const SemanticType* find_semantic_type(std::string_view term, int version) {
 
 } // namespace
 
+std::string_view unit_enum_class(std::string_view term) {
+    if (term == "Unitless") {
+        return "Ratio";
+    }
+    if (term == "EnergyRateUnit") {
+        return "Power";
+    }
+    if (!term.ends_with("Unit")) {
+        return {};
+    }
+    term.remove_suffix(4);
+    for (const auto& unit_class : k_unit_classes) {
+        if (unit_class.name == term && unit_class.name != "Ratio") {
+            return unit_class.name;
+        }
+    }
+    return {};
+}
+
+std::string_view unit_class_of(std::string_view unit, int version) {
+    for (const auto& unit_class : k_unit_classes) {
+        if (class_has_unit(unit_class, unit, version)) {
+            return unit_class.name;
+        }
+    }
+    return {};
+}
+
+std::string_view semantic_unit_class(std::string_view semantic_type, int version) {
+    const SemanticType* type = find_semantic_type(semantic_type, version);
+    return type == nullptr ? std::string_view{} : type->unit_class;
+}
+
+void for_each_unit(std::string_view unit_class, int version, const std::function<void(std::string_view)>& visit) {
+    for (const auto& entry : k_unit_classes) {
+        if (entry.name != unit_class) {
+            continue;
+        }
+        std::for_each(entry.units.begin(), entry.units.end(), visit);
+        if (version >= 3) {
+            std::for_each(entry.v3_units.begin(), entry.v3_units.end(), visit);
+        }
+    }
+}
+
 bool is_semantic_type(std::string_view term, int version) {
     return find_semantic_type(term, version) != nullptr;
 }
@@ -268,6 +313,15 @@ bool is_unit_of(std::string_view semantic_type, std::string_view unit, int versi
 }
 
 std::string_view standard_term(std::string_view dtmi, int version) {
+    if (version >= 3) {
+        for (const auto prefix : {"dtmi:dtdl:extension:quantitativeTypes:v1:class:"sv,
+                                  "dtmi:dtdl:extension:quantitativeTypes:v1:unit:"sv,
+                                  "dtmi:dtdl:extension:quantitativeTypes:v1:enum:"sv}) {
+            if (dtmi.starts_with(prefix) && dtmi.find(':', prefix.size()) == std::string_view::npos) {
+                return dtmi.substr(prefix.size());
+            }
+        }
+    }
     const std::string_view suffix = version >= 3 ? ";3"sv : ";2"sv;
     if (!dtmi.ends_with(suffix)) {
         return {};

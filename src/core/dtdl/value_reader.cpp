@@ -3,6 +3,8 @@
 #include "core/dtdl/dtmi.hpp"
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <cstdint>
 #include <array>
 #include <set>
 #include <span>
@@ -94,8 +96,9 @@ std::span<const std::string_view> allowed_terms(ValueKind kind) {
     }
 }
 
+// DTDL's representational integers are 32-bit signed.
 bool is_integer(const json::value& value) {
-    return value.is_int64() || value.is_uint64();
+    return value.is_int64() && value.get_int64() >= INT32_MIN && value.get_int64() <= INT32_MAX;
 }
 
 // Checks one literal against what `spec` allows; reports and returns false if wrong.
@@ -105,7 +108,9 @@ bool check_literal(const json::value& value, const PropertySpec& spec, const Val
     switch (spec.kind) {
     case ValueKind::integer:
         if (!is_integer(value)) {
-            site.report(at, "value-integer", "'" + term + "' must be an integer");
+            site.report(at, "value-integer",
+                        "'" + term + "' must be an integer from -2147483648 to 2147483647, not " +
+                            json::serialize(value));
             return false;
         }
         return true;
@@ -117,7 +122,8 @@ bool check_literal(const json::value& value, const PropertySpec& spec, const Val
         return true;
     case ValueKind::enum_value:
         if (!is_integer(value) && !value.is_string()) {
-            site.report(at, "value-enum", "'enumValue' must be an integer or a string");
+            site.report(at, (value.is_int64() || value.is_uint64()) ? "value-integer" : "value-enum",
+                        "'enumValue' must be a 32-bit integer or a string, not " + json::serialize(value));
             return false;
         }
         return true;
