@@ -97,10 +97,10 @@ void apply_entry(std::string_view entry, std::size_t index, bool in_array, bool 
     const auto known = std::find_if(k_known_contexts.begin(), k_known_contexts.end(),
                                     [&](const KnownContext& c) { return c.dtmi == entry; });
     if (known != k_known_contexts.end() && known->dtdl_versions == 0 && state.version == 3) {
-        problems.push_back(problem("context-extension-version",
-                                   "extension '" + std::string(entry) +
-                                       "' is for DTDL v4; DTDL v3 models use version 1 of it",
-                                   index, in_array));
+        problems.push_back(
+            problem("context-extension-version",
+                    "extension '" + std::string(entry) + "' is for DTDL v4; DTDL v3 models use version 1 of it", index,
+                    in_array));
         return;
     }
     if (known != k_known_contexts.end() && (known->dtdl_versions & version_bit(state.version)) != 0) {

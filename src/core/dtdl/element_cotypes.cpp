@@ -125,30 +125,28 @@ bool ElementReader::read_adjunct_cotype(std::string_view term, const std::string
         return true;
     }
     info.cotypes.emplace_back(type->name);
-    info.adjuncts.emplace_back(type, extension_version);
+    info.adjuncts.push_back(AdjunctUse{type, extension_version, at});
     return true;
 }
 
-void ElementReader::check_cotype_combination(const std::string& at, const ContextState& context,
-                                             const TypeInfo& info) {
+void ElementReader::check_cotype_combination(const ContextState& context, const TypeInfo& info) {
     const auto has = [&](std::string_view cotype) {
         return std::find(info.cotypes.begin(), info.cotypes.end(), cotype) != info.cotypes.end();
     };
-    for (const auto& [type, version] : info.adjuncts) {
+    for (const auto& [type, version, type_at] : info.adjuncts) {
         if (!type->requires_cotype.empty() && !has(type->requires_cotype)) {
-            report(at, "cotype-requires",
+            report(type_at, "cotype-requires",
                    "co-type '" + std::string(type->name) + "' needs the co-type '" +
                        std::string(type->requires_cotype) + "' as well");
-        } else if (type->extension == Extension::overriding &&
-                   context.version_of(Extension::annotation) != version) {
+        } else if (type->extension == Extension::overriding && context.version_of(Extension::annotation) != version) {
             // An Override names its target through the ValueAnnotation of the same version.
-            report(at, "cotype-requires",
+            report(type_at, "cotype-requires",
                    "co-type 'Override' of overriding;" + std::to_string(version) +
-                       " needs the ValueAnnotation of annotation;" + std::to_string(version) + ", but the context has annotation;" +
-                       std::to_string(context.version_of(Extension::annotation)));
+                       " needs the ValueAnnotation of annotation;" + std::to_string(version) +
+                       ", but the context has annotation;" + std::to_string(context.version_of(Extension::annotation)));
         }
         if (!type->excludes_cotype.empty() && has(type->excludes_cotype)) {
-            report(at, "cotype-conflict",
+            report(type_at, "cotype-conflict",
                    "co-type '" + std::string(type->name) + "' may not be combined with '" +
                        std::string(type->excludes_cotype) + "'");
         }
@@ -169,7 +167,7 @@ bool ElementReader::read_cotype_member(std::string_view term, const json::value&
     if (term == "unit" && semantic) {
         spec = &k_unit;
     } else {
-        for (const auto& [adjunct_type, version] : type.adjuncts) {
+        for (const auto& [adjunct_type, version, type_at] : type.adjuncts) {
             if (const auto* property = find_adjunct_property(*adjunct_type, term, version)) {
                 adjunct = property;
                 spec = &property->spec;
@@ -211,7 +209,8 @@ bool ElementReader::read_cotype_member(std::string_view term, const json::value&
         std::string_view what;
         if (adjunct != nullptr && !passes_value_check(adjunct->check, literal, what)) {
             report(item.pointer, adjunct->check == ValueCheck::positive ? "value-range" : "value-pattern",
-                   "'" + std::string(spec->term) + "' must be " + std::string(what) + ", not " + json::serialize(literal));
+                   "'" + std::string(spec->term) + "' must be " + std::string(what) + ", not " +
+                       json::serialize(literal));
             return true;
         }
         return false;
@@ -221,13 +220,13 @@ bool ElementReader::read_cotype_member(std::string_view term, const json::value&
 }
 
 void ElementReader::check_adjunct_required(const std::string& pointer, const TypeInfo& type, const Element& element) {
-    for (const auto& [adjunct_type, version] : type.adjuncts) {
+    for (const auto& [adjunct_type, version, type_at] : type.adjuncts) {
         for (const auto& property : adjunct_type->properties) {
             if (property.spec.min_count > 0 && version >= property.min_extension_version &&
                 !element.properties.contains(property.spec.term)) {
                 report(pointer, "required-property",
-                       "co-type '" + std::string(adjunct_type->name) + "' requires '" + std::string(property.spec.term) +
-                           "'");
+                       "co-type '" + std::string(adjunct_type->name) + "' requires '" +
+                           std::string(property.spec.term) + "'");
             }
         }
     }

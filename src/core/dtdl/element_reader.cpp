@@ -236,7 +236,7 @@ std::optional<ElementReader::TypeInfo> ElementReader::read_type(const json::obje
             read_cotype(entry, entry_at, context, info);
         }
     }
-    check_cotype_combination(at, context, info);
+    check_cotype_combination(context, info);
     return info;
 }
 

@@ -49,12 +49,19 @@ private:
         std::size_t position = 0; ///< index among that property's values
     };
 
+    /// An extension co-type of an element, the extension version in force and where it is named.
+    struct AdjunctUse {
+        const AdjunctType* type;
+        int version;
+        std::string at;
+    };
+
     /// Result of reading an element's @type.
     struct TypeInfo {
         std::string cls;
         std::vector<std::string> cotypes;
-        std::vector<std::pair<const AdjunctType*, int>> adjuncts; ///< extension co-types with their version
-        bool open = false; ///< an undefined co-type allows undefined properties
+        std::vector<AdjunctUse> adjuncts; ///< extension co-types with their version
+        bool open = false;                ///< an undefined co-type allows undefined properties
     };
 
     std::optional<std::size_t> read_element(const boost::json::object& object, const std::string& pointer,
@@ -66,9 +73,8 @@ private:
                                       const ContextState& context, const Slot& slot);
     // Co-types (element_cotypes.cpp): semantic types and the adjunct types of extensions.
     void read_cotype(std::string_view entry, const std::string& at, const ContextState& context, TypeInfo& info);
-    bool read_adjunct_cotype(std::string_view term, const std::string& at, const ContextState& context,
-                             TypeInfo& info);
-    void check_cotype_combination(const std::string& at, const ContextState& context, const TypeInfo& info);
+    bool read_adjunct_cotype(std::string_view term, const std::string& at, const ContextState& context, TypeInfo& info);
+    void check_cotype_combination(const ContextState& context, const TypeInfo& info);
     void read_id(const boost::json::object& object, const std::string& pointer, const ContextState& context,
                  const Slot& slot, Element& element);
     void read_members(const boost::json::object& object, const std::string& pointer, const ContextState& context,

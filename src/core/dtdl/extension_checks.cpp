@@ -151,7 +151,8 @@ private:
         }
         if (target->cls != "Property" && target->cls != "Telemetry") {
             report(element, annotates->pointer, "annotates-target",
-                   "'annotates' names '" + name + "', a " + target->cls + "; only a Property or Telemetry can be annotated");
+                   "'annotates' names '" + name + "', a " + target->cls +
+                       "; only a Property or Telemetry can be annotated");
             return;
         }
         if (has_cotype(*target, "ValueAnnotation")) {
@@ -173,8 +174,9 @@ private:
         const ClassSpec* cls = find_class(target.cls, target.version);
         if (cls != nullptr && find_property(*cls, term, target.version) != nullptr) {
             report(element, overrides->pointer, "overrides-target",
-                   "'" + term + "' is a property of the DTDL language itself; only properties that extensions add "
-                   "(such as 'unit') can be overridden");
+                   "'" + term +
+                       "' is a property of the DTDL language itself; only properties that extensions add "
+                       "(such as 'unit') can be overridden");
             return;
         }
         if (!target.properties.contains(term)) {

@@ -12,7 +12,6 @@ namespace {
 
 using std::string_view_literals::operator""sv;
 
-
 constexpr std::array k_property_telemetry{"Property"sv, "Telemetry"sv};
 constexpr std::array k_property_only{"Property"sv};
 constexpr std::array k_interface_only{"Interface"sv};
@@ -40,14 +39,21 @@ constexpr std::array k_mqtt_properties{
 constexpr std::array k_cacheable_properties{string_property("ttl", 1, ValueCheck::duration)};
 constexpr std::array k_indexed_properties{AdjunctProperty{
     PropertySpec{"index", ValueKind::integer, k_v2_v3, 1, 1, 1, 0, 0, false, {}}, ValueCheck::positive, 1}};
-constexpr std::array k_vector_unit{AdjunctProperty{
-    PropertySpec{"unit", ValueKind::unit, k_v2_v3, 0, 1, 1, 0, 0, false, {}}, ValueCheck::none, 2}};
+constexpr std::array k_vector_unit{
+    AdjunctProperty{PropertySpec{"unit", ValueKind::unit, k_v2_v3, 0, 1, 1, 0, 0, false, {}}, ValueCheck::none, 2}};
 
 constexpr std::array k_adjunct_types{
     AdjunctType{"Historized", Extension::historization, 1, k_v3, k_property_telemetry, {}, {}, {}, {}},
-    AdjunctType{"ValueAnnotation", Extension::annotation, 1, k_v3, k_property_telemetry, {}, {}, {},
-                k_annotation_properties},
-    AdjunctType{"Override", Extension::overriding, 1, k_v3, k_property_only, {}, "ValueAnnotation"sv, {},
+    AdjunctType{
+        "ValueAnnotation", Extension::annotation, 1, k_v3, k_property_telemetry, {}, {}, {}, k_annotation_properties},
+    AdjunctType{"Override",
+                Extension::overriding,
+                1,
+                k_v3,
+                k_property_only,
+                {},
+                "ValueAnnotation"sv,
+                {},
                 k_override_properties},
     AdjunctType{"Mqtt", Extension::mqtt, 1, k_v3, k_interface_only, {}, {}, {}, k_mqtt_properties},
     AdjunctType{"Idempotent", Extension::mqtt, 1, k_v3, k_command_only, {}, {}, {}, {}},
@@ -66,8 +72,7 @@ constexpr std::array k_adjunct_types{
     AdjunctType{"Event", Extension::iot_central, 2, k_v2, k_property_telemetry, {}, {}, {}, {}},
     AdjunctType{"Location", Extension::iot_central, 2, k_v2, k_property_telemetry, {}, {}, {}, {}},
     AdjunctType{"VelocityVector", Extension::iot_central, 2, k_v2, k_property_telemetry, {}, {}, {}, k_vector_unit},
-    AdjunctType{"AccelerationVector", Extension::iot_central, 2, k_v2, k_property_telemetry, {}, {}, {},
-                k_vector_unit},
+    AdjunctType{"AccelerationVector", Extension::iot_central, 2, k_v2, k_property_telemetry, {}, {}, {}, k_vector_unit},
 };
 
 // The IRI prefix of an extension's terms, e.g. "dtmi:dtdl:extension:annotation:v1:".
@@ -114,9 +119,8 @@ bool is_topic_char(char c, bool first) {
 }
 
 bool is_letters(std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    });
+    return !text.empty() && std::all_of(text.begin(), text.end(),
+                                        [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
 }
 
 // One label of a topic pattern: "{token}", "{prefix:token}" or literal characters.
@@ -130,8 +134,9 @@ bool is_topic_label(std::string_view label, bool first) {
         }
         const std::string_view inner = label.substr(1, label.size() - 2);
         const auto colon = inner.find(':');
-        return colon == std::string_view::npos ? is_letters(inner)
-                                               : is_letters(inner.substr(0, colon)) && is_letters(inner.substr(colon + 1));
+        return colon == std::string_view::npos
+                   ? is_letters(inner)
+                   : is_letters(inner.substr(0, colon)) && is_letters(inner.substr(colon + 1));
     }
     for (std::size_t i = 0; i < label.size(); ++i) {
         if (!is_topic_char(label[i], first && i == 0)) {

@@ -37,12 +37,12 @@ struct AdjunctProperty {
 struct AdjunctType {
     std::string_view name;
     Extension extension;
-    int min_extension_version; ///< first version of the extension that defines it
-    std::uint8_t dtdl_versions; ///< VersionBits of the DTDL versions whose elements it may co-type
-    std::span<const std::string_view> hosts;  ///< material classes it may co-type
+    int min_extension_version;                       ///< first version of the extension that defines it
+    std::uint8_t dtdl_versions;                      ///< VersionBits of the DTDL versions whose elements it may co-type
+    std::span<const std::string_view> hosts;         ///< material classes it may co-type
     std::span<const std::string_view> hosts_from_v2; ///< further hosts from extension version 2 on
-    std::string_view requires_cotype;         ///< "" or a co-type the element must also have
-    std::string_view excludes_cotype;         ///< "" or a co-type the element may not also have
+    std::string_view requires_cotype;                ///< "" or a co-type the element must also have
+    std::string_view excludes_cotype;                ///< "" or a co-type the element may not also have
     std::span<const AdjunctProperty> properties;
 };
 

@@ -251,7 +251,8 @@ private:
             const auto field_names = term == "vector" ? std::array{"x", "y", "z"} : std::array{"lon", "lat", "alt"};
             ObjectSchema object;
             for (const char* field : field_names) {
-                object.fields.push_back(Field{field, std::make_shared<const Schema>(Schema{{}, PrimitiveSchema::double_number})});
+                object.fields.push_back(
+                    Field{field, std::make_shared<const Schema>(Schema{{}, PrimitiveSchema::double_number})});
             }
             schema->kind = std::move(object);
         } else if (const std::string_view unit_class = unit_enum_class(term); !unit_class.empty()) {

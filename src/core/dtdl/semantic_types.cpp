@@ -314,9 +314,9 @@ bool is_unit_of(std::string_view semantic_type, std::string_view unit, int versi
 
 std::string_view standard_term(std::string_view dtmi, int version) {
     if (version >= 3) {
-        for (const auto prefix : {"dtmi:dtdl:extension:quantitativeTypes:v1:class:"sv,
-                                  "dtmi:dtdl:extension:quantitativeTypes:v1:unit:"sv,
-                                  "dtmi:dtdl:extension:quantitativeTypes:v1:enum:"sv}) {
+        for (const auto prefix :
+             {"dtmi:dtdl:extension:quantitativeTypes:v1:class:"sv, "dtmi:dtdl:extension:quantitativeTypes:v1:unit:"sv,
+              "dtmi:dtdl:extension:quantitativeTypes:v1:enum:"sv}) {
             if (dtmi.starts_with(prefix) && dtmi.find(':', prefix.size()) == std::string_view::npos) {
                 return dtmi.substr(prefix.size());
             }

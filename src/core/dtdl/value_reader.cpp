@@ -3,9 +3,9 @@
 #include "core/dtdl/dtmi.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/json/serialize.hpp>
 #include <cstdint>
-#include <array>
 #include <set>
 #include <span>
 
