@@ -106,4 +106,41 @@ std::optional<TimePoint> parse_time(std::string_view text) {
     return TimePoint{duration_cast<microseconds>(whole.time_since_epoch()) + microseconds{micros}};
 }
 
+bool is_iso8601_duration(std::string_view text) {
+    if (text.size() < 3 || text[0] != 'P') {
+        return false;
+    }
+    bool in_time = false;
+    bool any = false;
+    std::size_t i = 1;
+    std::string_view order = "YMWD";
+    while (i < text.size()) {
+        if (text[i] == 'T') {
+            if (in_time || i + 1 == text.size()) {
+                return false;
+            }
+            in_time = true;
+            order = "HMS";
+            ++i;
+            continue;
+        }
+        std::size_t start = i;
+        while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.' || text[i] == ',')) {
+            ++i;
+        }
+        if (i == start || i == text.size()) {
+            return false;
+        }
+        const auto unit = order.find(text[i]);
+        if (unit == std::string_view::npos) {
+            return false;
+        }
+        order = order.substr(unit + 1); // units must come in order, each at most once
+        any = true;
+        ++i;
+    }
+    return any;
+}
+
+
 } // namespace dtwin::core

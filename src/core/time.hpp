@@ -39,4 +39,8 @@ std::string format_time(TimePoint t);
 /// time, including "0000-00-00T00:00:00.000Z".
 std::optional<TimePoint> parse_time(std::string_view text);
 
+/// True for an ISO 8601 duration: P[nY][nM][nW][nD][T[nH][nM][n[.n]S]] with at least
+/// one part and the parts in that order ("PT5M", "P1DT2H30.5S").
+[[nodiscard]] bool is_iso8601_duration(std::string_view text);
+
 } // namespace dtwin::core

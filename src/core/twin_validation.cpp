@@ -85,43 +85,6 @@ bool is_time(std::string_view text) {
     return parse_time(full).has_value();
 }
 
-/// ISO 8601 duration: P[nY][nM][nW][nD][T[nH][nM][n[.n]S]] with at least one part.
-bool is_duration(std::string_view text) {
-    if (text.size() < 3 || text[0] != 'P') {
-        return false;
-    }
-    bool in_time = false;
-    bool any = false;
-    std::size_t i = 1;
-    std::string_view order = "YMWD";
-    while (i < text.size()) {
-        if (text[i] == 'T') {
-            if (in_time || i + 1 == text.size()) {
-                return false;
-            }
-            in_time = true;
-            order = "HMS";
-            ++i;
-            continue;
-        }
-        std::size_t start = i;
-        while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.' || text[i] == ',')) {
-            ++i;
-        }
-        if (i == start || i == text.size()) {
-            return false;
-        }
-        const auto unit = order.find(text[i]);
-        if (unit == std::string_view::npos) {
-            return false;
-        }
-        order = order.substr(unit + 1); // units must come in order, each at most once
-        any = true;
-        ++i;
-    }
-    return any;
-}
-
 bool is_uuid(std::string_view text) {
     if (text.size() != 36) {
         return false;
@@ -176,7 +139,7 @@ Result<void> validate_string_format(PrimitiveSchema schema, const json::value& v
         what = "a time (hh:mm:ss)";
         break;
     case PrimitiveSchema::duration:
-        ok = is_duration(text);
+        ok = is_iso8601_duration(text);
         what = "a duration (ISO 8601, e.g. PT5M)";
         break;
     case PrimitiveSchema::uuid:

@@ -98,9 +98,10 @@ private:
         return result;
     }
 
-    // True if an Interface loaded earlier that `element`'s Interface extends has a
-    // Property or Telemetry called `name`.
-    bool known_inherited_content(const Element& element, const std::string& name) const {
+    // True if `element`'s Interface may inherit a Property or Telemetry called `name`
+    // from outside these documents: an Interface loaded earlier has it, or a base is
+    // not available at all (a model checked on its own, without its bases).
+    bool may_inherit_content(const Element& element, const std::string& name) const {
         const Element* parent = parent_of(element);
         if (parent == nullptr || parent->cls != "Interface") {
             return false;
@@ -113,12 +114,16 @@ private:
                     if (seen.insert(base).second) {
                         owners.push_back(base);
                     }
-                } else if (const auto* reference = std::get_if<Reference>(&value.value)) {
-                    const auto found = m_known.find(reference->target);
-                    if (found != m_known.end() &&
-                        (found->second->properties.contains(name) || found->second->telemetries.contains(name))) {
-                        return true;
-                    }
+                    continue;
+                }
+                const auto* reference = std::get_if<Reference>(&value.value);
+                if (reference == nullptr) {
+                    continue;
+                }
+                const auto found = m_known.find(reference->target);
+                if (found == m_known.end() || found->second->properties.contains(name) ||
+                    found->second->telemetries.contains(name)) {
+                    return true;
                 }
             }
         }
@@ -142,7 +147,7 @@ private:
         const std::string name = text_of(element, "annotates");
         const Element* target = sibling_named(element, name);
         if (target == nullptr) {
-            if (!known_inherited_content(element, name)) {
+            if (!may_inherit_content(element, name)) {
                 report(element, annotates->pointer, "annotates-target",
                        "'annotates' names '" + name + "', which is no Property or Telemetry beside this " +
                            element.cls + " (own or inherited)");

@@ -3,6 +3,8 @@
 // the value forms their properties take (facts from the extension specifications).
 #include "core/dtdl/extensions.hpp"
 
+#include "core/time.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -165,58 +167,6 @@ bool is_service_group(std::string_view text) {
     return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return is_topic_char(c, false); });
 }
 
-// Digits, then `designator`; advances `text`. False (text unchanged) if absent.
-bool take_number(std::string_view& text, char designator, bool fraction) {
-    std::size_t i = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-        ++i;
-    }
-    if (i == 0) {
-        return false;
-    }
-    if (fraction && i < text.size() && text[i] == '.') {
-        const std::size_t dot = i++;
-        while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-            ++i;
-        }
-        if (i == dot + 1) {
-            return false;
-        }
-    }
-    if (i >= text.size() || text[i] != designator) {
-        return false;
-    }
-    text.remove_prefix(i + 1);
-    return true;
-}
-
-// xsd:duration: -?P(nY)?(nM)?(nD)?(T(nH)?(nM)?(n(.n)?S)?)?, at least one part, no empty T.
-bool is_duration(std::string_view text) {
-    if (text.starts_with('-')) {
-        text.remove_prefix(1);
-    }
-    if (!text.starts_with('P')) {
-        return false;
-    }
-    text.remove_prefix(1);
-    int parts = 0;
-    for (const char designator : {'Y', 'M', 'D'}) {
-        parts += take_number(text, designator, false) ? 1 : 0;
-    }
-    if (text.starts_with('T')) {
-        text.remove_prefix(1);
-        int time_parts = 0;
-        time_parts += take_number(text, 'H', false) ? 1 : 0;
-        time_parts += take_number(text, 'M', false) ? 1 : 0;
-        time_parts += take_number(text, 'S', true) ? 1 : 0;
-        if (time_parts == 0) {
-            return false;
-        }
-        parts += time_parts;
-    }
-    return parts > 0 && text.empty();
-}
-
 } // namespace
 
 const AdjunctType* find_adjunct_type(std::string_view term, const ContextState& context, int& extension_version) {
@@ -266,7 +216,7 @@ bool passes_value_check(ValueCheck check, const boost::json::value& value, std::
         return value.is_string() && is_service_group(value.get_string());
     case ValueCheck::duration:
         what = "an ISO 8601 duration such as \"PT15S\"";
-        return value.is_string() && is_duration(value.get_string());
+        return value.is_string() && is_iso8601_duration(value.get_string());
     }
     return true;
 }
