@@ -81,7 +81,9 @@ core::Result<void> Workspace::load_models() {
     auto parsed = core::dtdl::parse_models(documents, m_parse_options);
     if (!parsed.ok()) {
         return core::fail(core::ErrorCode::storage,
-                          "stored models no longer parse: " + parsed.errors.front().to_string());
+                          "stored models no longer parse (this dtwin checks DTDL more strictly than the one "
+                          "that imported them; `dtwin model validate` on the model files shows every error): " +
+                              parsed.errors.front().to_string());
     }
     for (auto& interface : parsed.interfaces) {
         m_interfaces.emplace(interface->id, interface);

@@ -104,6 +104,37 @@ class Models(DtwinTestCase):
         self.assertEqual([t["$dtId"] for t in listed], ["O1"])
 
 
+    def test_iot_central_template_imports_and_its_schemas_validate_twins(self):
+        template = self.write("tracker.json", json.dumps({
+            "@context": ["dtmi:iotcentral:context;2", "dtmi:dtdl:context;2"],
+            "@id": "dtmi:x:Tracker;1", "@type": "Interface", "displayName": {"en": "Tracker"},
+            "contents": [
+                {"@type": ["Property", "Location"], "name": "home", "schema": "geopoint", "writable": True},
+                {"@type": ["Telemetry", "AccelerationVector"], "name": "accel", "schema": "vector", "unit": "gForce"},
+                {"@type": ["Telemetry", "Event"], "name": "alarm", "schema": "string"}]}))
+        self.ok("model", "import", template)
+        self.ok("twin", "create", "T1", "--model", "dtmi:x:Tracker;1",
+                "--properties", '{"home": {"lon": 8.54, "lat": 47.37, "alt": 408}}')
+        self.assertEqual(self.ok("twin", "get", "T1", "--json").json()["home"]["lat"], 47.37)
+        wrong = self.dtwin("twin", "create", "T2", "--model", "dtmi:x:Tracker;1",
+                           "--properties", '{"home": {"lat": "north"}}')
+        self.assertEqual(wrong.code, 1, wrong)
+        self.assertIn("home", wrong.err)
+
+    def test_extension_errors_name_document_pointer_and_rule(self):
+        bad = self.write("node.json", json.dumps({
+            "@context": ["dtmi:dtdl:context;3", "dtmi:dtdl:extension:mqtt;1"],
+            "@id": "dtmi:x:Node;1", "@type": ["Interface", "Mqtt"], "payloadFormat": "Json/ecma/404",
+            "telemetryTopic": "rooms/{room_id}",
+            "contents": [{"@type": ["Telemetry", "Indexed"], "name": "co2", "schema": "double", "index": 1},
+                         {"@type": ["Telemetry", "Indexed"], "name": "rh", "schema": "double", "index": 1}]}))
+        result = self.dtwin("model", "validate", bad, "--json", data=False)
+        self.assertEqual(result.code, 1, result)
+        found = {(e["pointer"], e["rule"]) for e in result.json()["errors"]}
+        self.assertIn(("/telemetryTopic", "value-pattern"), found)
+        self.assertIn(("/contents/1/index", "index-duplicate"), found)
+
+
 class RealEstateCore(DtwinTestCase):
     @staticmethod
     def component_names(folder, model_id):

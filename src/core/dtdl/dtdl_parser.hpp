@@ -45,21 +45,24 @@ struct ModelParseOptions {
 /// Rule names are stable (tools and tests may match on them):
 ///   JSON and documents: json-syntax, root-object, nesting-depth
 ///   @context: context-missing, context-type, context-dtmi, context-dtdl-first,
-///             context-version, context-undefined-extension
-///   @type: type-missing, type-form, type-material, type-conformance, cotype-undefined, cotype-host
+///             context-version, context-undefined-extension, context-extension-version
+///   @type: type-missing, type-form, type-material, type-conformance, cotype-undefined, cotype-host,
+///          cotype-version, cotype-requires, cotype-conflict
 ///   @id and DTMIs: id-missing, id-type, id-duplicate, dtmi-syntax, dtmi-length, dtmi-reserved
 ///   properties: property-undefined, term-and-dtmi, keyword, required-property, max-count,
 ///               string-length, name-pattern, value-null, value-string, value-integer,
-///               value-boolean, value-enum, value-term, value-dtmi, value-element,
+///               value-boolean, value-enum, value-term, value-dtmi, value-element, value-range, value-pattern,
 ///               value-object-keys, value-object-type, value-object-value,
 ///               lang-string-type, lang-string-keys, lang-string-value, lang-string-language,
 ///               lang-string-unique
-///   references: reference-invalid, reference-unresolved, reference-not-referenceable
+///   references: reference-invalid, reference-unresolved, reference-not-referenceable, reference-version
 ///   Interfaces: name-duplicate, extends-cycle, extends-depth, extends-count, component-nesting,
 ///               property-schema (v2 Property with Array or geospatial schema)
 ///   schemas: schema-depth, schema-cycle, enum-value-schema, enum-value-duplicate, multiplicity
 ///   semantic types: semantic-type-count, semantic-type-schema, unit-missing, unit-undefined,
-///                   unit-mismatch
+///                   unit-mismatch, unit-needs-semantic-type
+///   extensions: annotates-target, overrides-target, overrides-schema, overrides-unique,
+///               index-duplicate, adjunct-schema, adjunct-parent, adjunct-unique, result-fields
 struct ModelIssue {
     std::string document; ///< ModelDocument::name
     std::string pointer;  ///< JSON pointer (RFC 6901) into the document, "" = the whole document;
