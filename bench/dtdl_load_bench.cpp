@@ -8,6 +8,7 @@
 //   Compare two builds by running both binaries in one session (docs/benchmarks.md).
 // Exit: 0, 1 when the models do not load cleanly, 77 when the folder is missing.
 #include "core/dtdl/dtdl_parser.hpp"
+#include "text_file.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -23,13 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace dtdl = dtwin::core::dtdl;
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 } // namespace
 
@@ -53,7 +47,8 @@ int main(int argc, char** argv) {
     std::size_t bytes = 0;
     for (const auto& entry : fs::recursive_directory_iterator(folder)) {
         if (entry.is_regular_file() && entry.path().extension() == ".json") {
-            documents.push_back({fs::relative(entry.path(), folder).string(), read_file(entry.path())});
+            documents.push_back(
+                {fs::relative(entry.path(), folder).string(), dtwin::test::read_text_file(entry.path())});
             bytes += documents.back().text.size();
         }
     }

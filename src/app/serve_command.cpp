@@ -133,7 +133,11 @@ int serve(CommandContext& ctx) {
         spdlog::warn("no [[mapping]] in the configuration: only gateway envelopes can be mapped, and they map "
                      "nothing either (pass --config FILE)");
     }
-    auto client = mqtt::MqttClient::create(mqtt_options(ctx.config));
+    boost::asio::io_context io{1};
+    MqttWakeup wakeup(io);
+    auto client_options = mqtt_options(ctx.config);
+    client_options.on_event_queued = [&wakeup] { wakeup.notify(); };
+    auto client = mqtt::MqttClient::create(std::move(client_options));
     if (!client) {
         return report_error(ctx, client.error());
     }
@@ -182,7 +186,7 @@ int serve(CommandContext& ctx) {
     options.publish_events = ctx.config.get_bool("serve.publish_events");
     options.stats_interval = std::chrono::milliseconds{ctx.config.get_integer("serve.stats_interval_ms")};
     install_signal_handlers();
-    Server server(engine, *client, clock, options, outbox ? &*outbox : nullptr);
+    Server server(io, wakeup, engine, *client, clock, options, outbox ? &*outbox : nullptr);
     const int status = server.run(g_stop_requested);
     if (outbox) {
         // Lets a send in progress finish; what waits stays in the outbox for the next run.

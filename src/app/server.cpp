@@ -3,6 +3,7 @@
 #include "engine/event_json.hpp"
 #include "ingest/envelope.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 #include <type_traits>
@@ -20,9 +21,21 @@ constexpr std::chrono::seconds k_alert_sync_interval{1};
 
 } // namespace
 
-Server::Server(engine::Engine& engine, mqtt::MqttClient& client, const core::Clock& clock, ServeOptions options,
-               notify::OutboxDelivery* outbox)
-    : m_engine(engine), m_client(client), m_clock(clock), m_options(options), m_outbox(outbox) {
+void MqttWakeup::notify() {
+    if (!m_posted.exchange(true)) {
+        boost::asio::post(m_io, [this] {
+            m_posted.store(false); // events queued from now on post again
+            if (m_handler) {
+                m_handler();
+            }
+        });
+    }
+}
+
+Server::Server(boost::asio::io_context& io, MqttWakeup& wakeup, engine::Engine& engine, mqtt::MqttClient& client,
+               const core::Clock& clock, ServeOptions options, notify::OutboxDelivery* outbox)
+    : m_io(io), m_wakeup(wakeup), m_timer(io), m_engine(engine), m_client(client), m_clock(clock), m_options(options),
+      m_outbox(outbox) {
     m_window_start = m_clock.now();
     m_next_stats = m_window_start + m_options.stats_interval;
     m_next_alert_sync = m_window_start + k_alert_sync_interval;
@@ -56,6 +69,8 @@ int Server::run(const std::atomic<bool>& stop) {
         }
         spdlog::info("subscribed to {}", filter);
     }
+    m_stop = &stop;
+    m_wakeup.set_handler([this] { drain(); });
     if (auto connected = m_client.connect(); !connected) {
         spdlog::error("cannot start the MQTT client: {}", connected.error().to_string());
         return 1;
@@ -64,34 +79,11 @@ int Server::run(const std::atomic<bool>& stop) {
     if (!commit_and_publish()) {
         return 1;
     }
-    while (!stop.load()) {
-        if (auto event = m_client.next_event_for(wait_budget())) {
-            handle(*event);
-            // Group commit: take whatever else is already waiting.
-            while (m_engine.pending_messages() < m_options.max_group) {
-                auto more = m_client.try_next_event();
-                if (!more) {
-                    break;
-                }
-                handle(*more);
-            }
-        }
-        if (auto deadline = m_engine.next_deadline(); deadline && *deadline <= m_clock.now()) {
-            m_engine.on_timers();
-        }
-        if (m_clock.now() >= m_next_alert_sync) {
-            m_next_alert_sync = m_clock.now() + k_alert_sync_interval;
-            if (auto synced = m_engine.sync_alert_requests(); !synced) {
-                spdlog::warn("cannot read alert acknowledgements and silences: {}", synced.error().to_string());
-            }
-        }
-        if (m_engine.has_pending() && !commit_and_publish()) {
-            return 1;
-        }
-        publish_rejections();
-        if (m_clock.now() >= m_next_stats) {
-            publish_counters();
-        }
+    arm_timer();
+    m_io.run();
+    m_wakeup.set_handler({});
+    if (m_failed) {
+        return 1;
     }
     const bool committed = !m_engine.has_pending() || commit_and_publish();
     publish_rejections();
@@ -108,6 +100,68 @@ int Server::run(const std::atomic<bool>& stop) {
     m_client.stop();
     spdlog::info("stopped");
     return committed ? 0 : 1;
+}
+
+void Server::drain() {
+    if (m_failed) {
+        return;
+    }
+    while (m_engine.pending_messages() < m_options.max_group) {
+        auto event = m_client.try_next_event();
+        if (!event) {
+            break;
+        }
+        handle(*event);
+    }
+    if (m_engine.pending_messages() >= m_options.max_group) {
+        // A full group: commit it, then come back for the rest.
+        boost::asio::post(m_io, [this] { drain(); });
+    }
+    after_input();
+}
+
+void Server::after_input() {
+    if (m_failed) {
+        return;
+    }
+    if (auto deadline = m_engine.next_deadline(); deadline && *deadline <= m_clock.now()) {
+        m_engine.on_timers();
+    }
+    if (m_clock.now() >= m_next_alert_sync) {
+        m_next_alert_sync = m_clock.now() + k_alert_sync_interval;
+        if (auto synced = m_engine.sync_alert_requests(); !synced) {
+            spdlog::warn("cannot read alert acknowledgements and silences: {}", synced.error().to_string());
+        }
+    }
+    if (m_engine.has_pending() && !commit_and_publish()) {
+        fail();
+        return;
+    }
+    publish_rejections();
+    if (m_clock.now() >= m_next_stats) {
+        publish_counters();
+    }
+    arm_timer();
+}
+
+void Server::arm_timer() {
+    m_timer.expires_after(wait_budget());
+    m_timer.async_wait([this](const boost::system::error_code& error) {
+        if (error) {
+            return; // cancelled: re-armed by whoever cancelled it
+        }
+        if (m_stop != nullptr && m_stop->load()) {
+            m_io.stop();
+            return;
+        }
+        after_input();
+    });
+}
+
+void Server::fail() {
+    m_failed = true;
+    m_timer.cancel();
+    m_io.stop();
 }
 
 void Server::handle(mqtt::MqttEvent& event) {

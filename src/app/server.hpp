@@ -1,8 +1,10 @@
 // The loop of `dtwin serve`: MQTT in, engine, store, MQTT out.
 //
-// One thread (the caller of run()) owns the engine. It takes the messages the MQTT
-// client's library thread queued, feeds them to the engine, groups whatever is waiting
-// into one commit (up to ServeOptions::max_group messages), and after the commit
+// One boost::asio::io_context, run by the caller of run(), owns the engine: everything
+// that touches twin state is a handler on it (the design's "one io_context per daemon";
+// the HTTP API joins the same loop). The MQTT client's library thread queues messages and
+// wakes the loop through MqttWakeup; a drain handler feeds what is waiting to the engine,
+// groups it into one commit (up to ServeOptions::max_group messages), and after the commit
 // publishes the acks, change events and connectivity events. Rejections are logged
 // (rate-limited per reason) and published to the diagnostics topic; counters are
 // published every stats interval. Timers (occupancy, silence, retention) fire at their
@@ -19,7 +21,8 @@
 //   dtwin/diagnostics/rejections        one document per rejection
 //   dtwin/diagnostics/counters          the engine's counters, retained
 //
-// Threads: run() on one thread; request_stop() from any thread or a signal handler.
+// Threads: run() on one thread (it runs the io_context); `stop` may be set from any
+// thread or a signal handler; MqttWakeup::notify() is called on the MQTT library thread.
 #pragma once
 
 #include "core/time.hpp"
@@ -28,6 +31,9 @@
 #include "notify/outbox_delivery.hpp"
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -53,20 +59,45 @@ struct ServeOptions {
     std::size_t max_rejections_published = 1'000;
 };
 
+/// The bridge from the MQTT library thread to the server's io_context: give
+/// `[&wakeup] { wakeup.notify(); }` as MqttClientOptions::on_event_queued. At most one
+/// drain is posted at a time, however many messages arrive meanwhile.
+class MqttWakeup {
+public:
+    explicit MqttWakeup(boost::asio::io_context& io) : m_io(io) {}
+    /// Sets what a wake-up runs on the io_context (the Server sets it before connecting).
+    void set_handler(std::function<void()> handler) { m_handler = std::move(handler); }
+    /// Any thread: posts the handler unless one is already posted and not yet started.
+    void notify();
+
+private:
+    boost::asio::io_context& m_io;
+    std::function<void()> m_handler;
+    std::atomic<bool> m_posted{false};
+};
+
 class Server {
 public:
-    /// Borrows all of them; they must outlive the server. The client is not connected yet.
-    /// @p outbox (may be null: no sinks configured) is woken after commits with alerts.
-    Server(engine::Engine& engine, mqtt::MqttClient& client, const core::Clock& clock, ServeOptions options,
-           notify::OutboxDelivery* outbox = nullptr);
+    /// Borrows all of them; they must outlive the server. The client is not connected yet
+    /// and was created with `wakeup` as its on_event_queued. @p outbox (may be null: no
+    /// sinks configured) is woken after commits with alerts.
+    Server(boost::asio::io_context& io, MqttWakeup& wakeup, engine::Engine& engine, mqtt::MqttClient& client,
+           const core::Clock& clock, ServeOptions options, notify::OutboxDelivery* outbox = nullptr);
 
-    /// Subscribes, connects and runs until `stop` becomes true; then commits what is
-    /// pending, publishes "offline" and disconnects. Returns the process exit status:
+    /// Subscribes, connects and runs the io_context until `stop` becomes true (noticed
+    /// within 100 ms); then commits what is pending, publishes "offline" and disconnects.
+    /// Returns the process exit status:
     /// 0 after a requested stop, 1 when a commit failed (the store is then behind the
     /// graph: a restart reloads it and gateways replay).
     int run(const std::atomic<bool>& stop);
 
 private:
+    /// Feeds the queued MQTT events to the engine (one group), then runs after_input().
+    void drain();
+    /// Timers, alert requests, the commit and what is published after it; arms the timer.
+    void after_input();
+    void arm_timer();
+    void fail();
     void handle(mqtt::MqttEvent& event);
     [[nodiscard]] bool commit_and_publish();
     void publish_rejections();
@@ -74,6 +105,11 @@ private:
     [[nodiscard]] std::chrono::milliseconds wait_budget() const;
     void publish(std::string_view topic, std::string_view payload, int qos, bool retain);
 
+    boost::asio::io_context& m_io;
+    MqttWakeup& m_wakeup;
+    boost::asio::steady_timer m_timer;
+    const std::atomic<bool>* m_stop = nullptr;
+    bool m_failed = false;
     engine::Engine& m_engine;
     mqtt::MqttClient& m_client;
     const core::Clock& m_clock;

@@ -296,7 +296,9 @@ private:
 
     void queue_event(MqttEvent event) {
         // false once stop() closed the queue: the owner no longer listens.
-        (void)m_events.push(std::move(event));
+        if (m_events.push(std::move(event)) && m_options.on_event_queued) {
+            m_options.on_event_queued();
+        }
     }
 
     static Session& from(void* context) { return *static_cast<Session*>(context); }

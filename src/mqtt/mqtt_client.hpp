@@ -17,6 +17,7 @@
 #include "mqtt/mqtt_event.hpp"
 
 #include <chrono>
+#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -74,6 +75,11 @@ struct MqttClientOptions {
     bool tcp_nodelay = true;
     /// Capacity of the event queue (see back-pressure above).
     std::size_t event_queue_capacity = 10'000;
+    /// Called on the library thread after each event was queued, so that an owner with
+    /// an event loop can schedule a drain (e.g. post to its io_context) instead of
+    /// blocking in next_event(). Must be quick, must not throw and must not call back
+    /// into the client. Empty: none.
+    std::function<void()> on_event_queued;
 };
 
 class MqttClient {

@@ -9,6 +9,7 @@
 // Exit: 0 when agreement is at or above the floors below, 1 when it dropped,
 //       77 (skipped) when the folder is missing.
 #include "core/dtdl/dtdl_parser.hpp"
+#include "text_file.hpp"
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
@@ -52,13 +53,6 @@ struct Disagreement {
     std::vector<dtdl::ModelIssue> errors;
 };
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 void print_tally(std::string_view label, const Tally& tally) {
     std::printf("  %-28s %6zu / %6zu  %7.3f %%\n", std::string(label).c_str(), tally.agree, tally.total,
                 tally.percent());
@@ -84,7 +78,7 @@ bool run_file(const fs::path& path, Report& report) {
     const std::string file = path.filename().string();
     const std::string version = file.ends_with("V2.json") ? "v2" : "v3";
     const std::string category = file.substr(0, file.find('-'));
-    std::string text = read_file(path);
+    std::string text = dtwin::test::read_text_file(path);
     if (text.starts_with("\xEF\xBB\xBF")) {
         text.erase(0, 3); // the case files carry a UTF-8 byte-order mark
     }

@@ -10,6 +10,7 @@
 // Usage: dtdl_own_cases <cases-dir> [--verbose]
 // Exit: 0 when every case agrees, 1 otherwise (each disagreement is printed).
 #include "core/dtdl/dtdl_parser.hpp"
+#include "text_file.hpp"
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
@@ -26,13 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 namespace dtdl = dtwin::core::dtdl;
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 std::string string_or(const json::object& object, std::string_view key, std::string fallback) {
     const auto* value = object.if_contains(key);
@@ -94,7 +88,7 @@ int main(int argc, char** argv) {
     std::size_t valid_cases = 0;
     for (const auto& path : files) {
         boost::system::error_code error;
-        const json::value parsed = json::parse(read_file(path), error);
+        const json::value parsed = json::parse(dtwin::test::read_text_file(path), error);
         if (error || !parsed.is_array()) {
             std::printf("FAIL %s: not a JSON array of cases (%s)\n", path.filename().c_str(), error.message().c_str());
             return 1;

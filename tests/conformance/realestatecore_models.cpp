@@ -6,6 +6,7 @@
 // Exit: 0 on success, 1 on errors or a wrong Interface count, 77 (skipped) when the
 //       folder is missing.
 #include "core/dtdl/dtdl_parser.hpp"
+#include "text_file.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -19,13 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t k_expected_interfaces = 767;
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 } // namespace
 
@@ -42,7 +36,8 @@ int main(int argc, char** argv) {
     std::vector<dtwin::core::dtdl::ModelDocument> documents;
     for (const auto& entry : fs::recursive_directory_iterator(folder)) {
         if (entry.is_regular_file() && entry.path().extension() == ".json") {
-            documents.push_back({fs::relative(entry.path(), folder).string(), read_file(entry.path())});
+            documents.push_back(
+                {fs::relative(entry.path(), folder).string(), dtwin::test::read_text_file(entry.path())});
         }
     }
     // Directory order is unspecified; sort so that messages are reproducible.
