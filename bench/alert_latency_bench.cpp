@@ -165,7 +165,7 @@ public:
         m_server.emplace(ChildProcessOptions{.argv = {options.dtwin, "--config", (example / "dtwin.toml").string(),
                                                       "--data", data.string(), "--set", "mqtt.url=" + broker_url,
                                                       "--set", "notify.smtp.url=" + smtp_url, "--set",
-                                                      "notify.smtp.to=ops@example.org", "serve"},
+                                                      "notify.smtp.to=ops@example.org", "--set", "api.listen=off", "serve"},
                                              .output_directory = work_dir,
                                              .output_name = "serve",
                                              .terminate_timeout = 20s});

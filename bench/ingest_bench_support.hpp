@@ -426,7 +426,7 @@ public:
                      std::string(DTWIN_SOURCE_DIR) + "/examples/door-and-two-rooms/dtwin.toml", "--data", data.string(),
                      "--set", "mqtt.url=" + env.broker_url, "--set", "mqtt.client_id=dtwin-bench-" + name, "--set",
                      std::string("serve.publish_events=") + (publish_events ? "true" : "false"), "--set",
-                     "serve.stats_interval_ms=100", "serve"},
+                     "serve.stats_interval_ms=100", "--set", "api.listen=off", "serve"},
             .output_directory = env.work_dir,
             .output_name = "serve-" + name,
             .terminate_timeout = 20s});

@@ -1,5 +1,7 @@
 // dtwin serve: the twin server. Loads the store, starts the engine, connects to the MQTT
 // broker and runs until SIGINT or SIGTERM (then commits what is pending and exits 0).
+#include "api/adt_routes.hpp"
+#include "api/http_server.hpp"
 #include "app/commands.hpp"
 #include "app/notify_config.hpp"
 #include "app/rule_config.hpp"
@@ -9,16 +11,18 @@
 #include "engine/engine.hpp"
 
 #include <atomic>
-#include <optional>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
+#include <optional>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <unistd.h>
 #include <utility>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 namespace dtwin::app {
 
@@ -126,12 +130,65 @@ mqtt::MqttClientOptions mqtt_options(const Config& config) {
     return options;
 }
 
+/// api.listen as address and port; nullopt for "off". Errors name the key.
+core::Result<std::optional<api::HttpServerOptions>> api_options(const Config& config) {
+    const std::string listen = config.get_string("api.listen");
+    if (listen == "off") {
+        return std::optional<api::HttpServerOptions>{};
+    }
+    api::HttpServerOptions options;
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+        return core::fail(core::ErrorCode::invalid_value,
+                          "'" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080) or off", "api.listen");
+    }
+    options.address = listen.substr(0, colon);
+    if (options.address.size() > 2 && options.address.front() == '[' && options.address.back() == ']') {
+        options.address = options.address.substr(1, options.address.size() - 2);
+    }
+    const std::string port = listen.substr(colon + 1);
+    char* end = nullptr;
+    const long number = std::strtol(port.c_str(), &end, 10);
+    if (port.empty() || *end != '\0' || number < 0 || number > 65535) {
+        return core::fail(core::ErrorCode::invalid_value, "'" + port + "' is not a port (0-65535)", "api.listen");
+    }
+    options.port = static_cast<std::uint16_t>(number);
+    const bool loopback =
+        options.address.starts_with("127.") || options.address == "::1" || options.address == "localhost";
+    if (options.address == "localhost") {
+        options.address = "127.0.0.1";
+    }
+    if (!loopback) {
+        return core::fail(core::ErrorCode::invalid_value,
+                          "the API would listen on " + options.address +
+                              " without access tokens: anyone who reaches that address could read and change "
+                              "the twins. Listen on a loopback address (127.0.0.1:8080) and put a TLS proxy with "
+                              "authentication in front, until dtwin's own API tokens exist",
+                          "api.listen");
+    }
+    options.tls_cert_file = config.get_string("api.tls_cert");
+    options.tls_key_file = config.get_string("api.tls_key");
+    if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+        return core::fail(core::ErrorCode::invalid_value,
+                          "api.tls_cert and api.tls_key go together: set both or neither",
+                          options.tls_cert_file.empty() ? "api.tls_cert" : "api.tls_key");
+    }
+    options.max_body_bytes = static_cast<std::size_t>(config.get_integer("api.max_body_bytes"));
+    options.max_connections = static_cast<std::size_t>(config.get_integer("api.max_connections"));
+    options.request_timeout = std::chrono::milliseconds{config.get_integer("api.request_timeout_ms")};
+    return std::optional(std::move(options));
+}
+
 int serve(CommandContext& ctx) {
     configure_logging(ctx.config);
     engine::EngineOptions engine_options = ctx.config.engine_options();
     if (engine_options.mappings.empty()) {
         spdlog::warn("no [[mapping]] in the configuration: only gateway envelopes can be mapped, and they map "
                      "nothing either (pass --config FILE)");
+    }
+    auto http_options = api_options(ctx.config);
+    if (!http_options) {
+        return report_error(ctx, http_options.error());
     }
     boost::asio::io_context io{1};
     MqttWakeup wakeup(io);
@@ -158,9 +215,9 @@ int serve(CommandContext& ctx) {
         return report_error(ctx, loaded.error());
     }
     core::TwinGraph& graph = (*workspace)->graph();
-    spdlog::info("loaded {} twins and {} relationships in {} ms", graph.twin_count(), graph.relationship_count(),
-                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-                     .count());
+    spdlog::info(
+        "loaded {} twins and {} relationships in {} ms", graph.twin_count(), graph.relationship_count(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
     if (auto checked = check_rules_against_models(engine_options.rules, graph.models()); !checked) {
         return report_error(ctx, checked.error());
     }
@@ -187,7 +244,27 @@ int serve(CommandContext& ctx) {
     options.stats_interval = std::chrono::milliseconds{ctx.config.get_integer("serve.stats_interval_ms")};
     install_signal_handlers();
     Server server(io, wakeup, engine, *client, clock, options, outbox ? &*outbox : nullptr);
+    std::unique_ptr<api::HttpServer> http;
+    if (*http_options) {
+        api::AdtRoutes routes(
+            api::ApiSources{&graph, &(*workspace)->model_records(), [&server] { return server.mqtt_connected(); }});
+        auto started_http = api::HttpServer::start(
+            io, **http_options, [routes = std::move(routes)](api::HttpRequest request, api::Responder respond) {
+                routes.handle(request, respond);
+            });
+        if (!started_http) {
+            return report_error(ctx, started_http.error());
+        }
+        http = std::move(*started_http);
+        spdlog::info("API listening on {}://{}:{}", http->scheme(),
+                     (*http_options)->address.find(':') != std::string::npos ? "[" + (*http_options)->address + "]"
+                                                                             : (*http_options)->address,
+                     http->port());
+    }
     const int status = server.run(g_stop_requested);
+    if (http) {
+        http->stop();
+    }
     if (outbox) {
         // Lets a send in progress finish; what waits stays in the outbox for the next run.
         outbox->stop();

@@ -174,10 +174,11 @@ void Server::handle(mqtt::MqttEvent& event) {
                 spdlog::info("connected to {} (session {})", m_client.options().broker_url,
                              value.session_present ? "resumed" : "new");
                 m_connected_once = true;
+                m_mqtt_connected = true;
                 publish(k_status_topic, "online", 1, true);
             } else if constexpr (std::is_same_v<T, mqtt::ConnectionLost>) {
-                spdlog::warn("MQTT connection to {} lost: {} (retrying)", m_client.options().broker_url,
-                             value.reason);
+                m_mqtt_connected = false;
+                spdlog::warn("MQTT connection to {} lost: {} (retrying)", m_client.options().broker_url, value.reason);
             } else if constexpr (std::is_same_v<T, mqtt::Subscribed>) {
                 for (int granted : value.granted_qos) {
                     if (granted == 128) {

@@ -33,9 +33,9 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <functional>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -91,6 +91,9 @@ public:
     /// graph: a restart reloads it and gateways replay).
     int run(const std::atomic<bool>& stop);
 
+    /// True while the MQTT connection is up (for /readyz). io_context thread.
+    [[nodiscard]] bool mqtt_connected() const noexcept { return m_mqtt_connected; }
+
 private:
     /// Feeds the queued MQTT events to the engine (one group), then runs after_input().
     void drain();
@@ -123,6 +126,7 @@ private:
     /// Per reason: when it was last logged, and how many were not logged since.
     std::map<std::string, std::pair<core::TimePoint, std::uint64_t>, std::less<>> m_log_state;
     bool m_connected_once = false;
+    bool m_mqtt_connected = false;
 };
 
 } // namespace dtwin::app

@@ -17,9 +17,9 @@
 #include "mqtt/mqtt_event.hpp"
 
 #include <chrono>
-#include <functional>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>

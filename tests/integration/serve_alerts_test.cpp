@@ -136,7 +136,7 @@ TEST_F(ServeAlertsTest, AMailSetupWithoutRecipientsIsRefusedAtStartNamingTheKey)
     ChildProcess serve(ChildProcessOptions{
         .argv = {DTWIN_BIN, "--config", write_config(example_config()).string(), "--data", m_data.string(), "--set",
                  "mqtt.url=" + m_broker->url(), "--set", "notify.smtp.url=" + m_smtp->url(), "--set",
-                 "notify.smtp.to=", "serve"},
+                 "notify.smtp.to=", "--set", "api.listen=off", "serve"},
         .output_directory = m_dir,
         .output_name = "dtwin-serve-bad"});
     const auto status = serve.wait_for_exit(30s);

@@ -2,6 +2,7 @@
 
 #include "child_process.hpp"
 #include "core/twin_json.hpp"
+#include "tcp_port.hpp"
 
 #include <boost/json/parse.hpp>
 #include <cstdlib>
@@ -79,8 +80,8 @@ void TestClient::pump(std::chrono::milliseconds wait) {
     auto event = m_client->next_event_for(wait);
     while (event) {
         if (auto* message = std::get_if<mqtt::Message>(&*event)) {
-            m_received.push_back({std::move(message->topic), std::move(message->payload),
-                                  std::chrono::steady_clock::now()});
+            m_received.push_back(
+                {std::move(message->topic), std::move(message->payload), std::chrono::steady_clock::now()});
         } else if (auto* published = std::get_if<mqtt::Published>(&*event)) {
             m_acked.push_back(published->mid);
         }
@@ -177,6 +178,7 @@ void ServeTest::SetUp() {
     m_dir = pattern;
     m_data = m_dir / "data";
     m_broker = std::make_unique<MosquittoProcess>();
+    m_api_port = free_tcp_port();
     const fs::path models = example_dir() / "models";
     ASSERT_EQ(run_dtwin({"model", "import", (models / "Room.json").string(), (models / "Door.json").string()}), 0);
     ASSERT_EQ(run_dtwin({"import", (example_dir() / "twins.json").string()}), 0);
@@ -228,10 +230,12 @@ int ServeTest::run_dtwin(const std::vector<std::string>& args) {
 
 void ServeTest::start_server(const fs::path& config, const std::vector<std::string>& extra_args) {
     m_client->forget();
-    std::vector<std::string> argv{DTWIN_BIN,  "--config", config.string(), "--data", m_data.string(), "--set",
+    std::vector<std::string> argv{DTWIN_BIN, "--config", config.string(), "--data", m_data.string(), "--set",
                                   "mqtt.url=" + m_broker->url(), "--set", "serve.stats_interval_ms=500",
                                   // No mail unless a test sets its own server in extra_args.
-                                  "--set", "notify.smtp.url="};
+                                  "--set", "notify.smtp.url=",
+                                  // The API on a port of its own: tests run side by side.
+                                  "--set", "api.listen=127.0.0.1:" + std::to_string(m_api_port)};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     argv.emplace_back("serve");
     m_server = std::make_unique<ChildProcess>(

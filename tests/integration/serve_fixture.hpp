@@ -104,6 +104,8 @@ protected:
     std::unique_ptr<class ChildProcess> m_server;
     std::unique_ptr<TestClient> m_client;
     int m_config_count = 0;
+    /// The port dtwin serve's API listens on (api.listen), free when the test started.
+    int m_api_port = 0;
 };
 
 /// ISO-8601 of now + offset (device timestamps in payloads).

@@ -308,7 +308,7 @@ TEST_F(ServeIngestTest, ASecondServerOnTheSameStoreIsRefusedAtOnce) {
     start_server(config);
     ChildProcess second(ChildProcessOptions{
         .argv = {DTWIN_BIN, "--config", config.string(), "--data", m_data.string(), "--set",
-                 "mqtt.url=" + m_broker->url(), "--set", "mqtt.client_id=second", "serve"},
+                 "mqtt.url=" + m_broker->url(), "--set", "mqtt.client_id=second", "--set", "api.listen=off", "serve"},
         .output_directory = m_dir,
         .output_name = "second-serve"});
     const auto status = second.wait_for_exit(20s);

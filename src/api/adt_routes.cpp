@@ -1,0 +1,204 @@
+#include "api/adt_routes.hpp"
+
+#include "api/http_server.hpp"
+#include "core/json_text.hpp"
+#include "core/twin_json.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace dtwin::api {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view k_api_version = "2022-05-31";
+
+HttpResponse json_response(int status, const json::value& body, std::string etag = {}) {
+    HttpResponse response;
+    response.status = status;
+    response.body = json::serialize(body);
+    if (!etag.empty()) {
+        response.headers.emplace_back("ETag", std::move(etag));
+    }
+    return response;
+}
+
+HttpResponse not_found(std::string_view code, const std::string& what) {
+    return error_response(404, code, what);
+}
+
+// A localizable DTDL string as the models API returns it: always a language map.
+json::object language_map(const json::value* value) {
+    json::object map;
+    if (value == nullptr) {
+        return map;
+    }
+    if (value->is_string()) {
+        map["en"] = value->get_string();
+    } else if (value->is_object()) {
+        for (const auto& [language, text] : value->get_object()) {
+            map[language] = text;
+        }
+    } else if (value->is_array()) {
+        for (const auto& item : value->get_array()) {
+            if (item.is_string()) {
+                map["en"] = item.get_string();
+            } else if (const auto* object = item.if_object(); object && object->contains("@value")) {
+                const auto* language = object->if_contains("@language");
+                map[language != nullptr && language->is_string() ? language->get_string() : "en"] =
+                    object->at("@value");
+            }
+        }
+    }
+    return map;
+}
+
+json::object model_data(const store::ModelRecord& record, bool include_definition) {
+    json::object data;
+    data["id"] = record.id;
+    auto parsed = core::parse_json_text(record.document);
+    const json::object* document = nullptr;
+    if (const auto* value = std::get_if<json::value>(&parsed); value != nullptr && value->is_object()) {
+        document = &value->get_object();
+    }
+    data["description"] = language_map(document ? document->if_contains("description") : nullptr);
+    data["displayName"] = language_map(document ? document->if_contains("displayName") : nullptr);
+    data["decommissioned"] = record.decommissioned;
+    data["uploadTime"] = core::format_time(record.upload_time);
+    if (include_definition && document != nullptr) {
+        data["model"] = *document;
+    }
+    return data;
+}
+
+} // namespace
+
+void AdtRoutes::handle(const HttpRequest& request, const Responder& respond) const {
+    respond(route(request));
+}
+
+HttpResponse AdtRoutes::route(const HttpRequest& request) const {
+    const auto& path = request.path;
+    if (const auto version = request.query.find("api-version");
+        version != request.query.end() && version->second != k_api_version) {
+        return error_response(400, "InvalidArgument",
+                              "api-version '" + version->second + "' is not supported; use " +
+                                  std::string(k_api_version));
+    }
+    const bool get = request.method == "GET";
+    if (get && path.size() == 1 && path[0] == "healthz") {
+        return json_response(200, json::object{{"status", "ok"}});
+    }
+    if (get && path.size() == 1 && path[0] == "readyz") {
+        const bool mqtt = !m_sources.mqtt_connected || m_sources.mqtt_connected();
+        return json_response(mqtt ? 200 : 503, json::object{{"status", mqtt ? "ready" : "not ready"},
+                                                            {"store", "open"},
+                                                            {"mqtt", mqtt ? "connected" : "disconnected"}});
+    }
+    if (!path.empty() && path[0] == "digitaltwins" && path.size() >= 2) {
+        const std::string& id = path[1];
+        if (get && path.size() == 2) {
+            return get_twin(id);
+        }
+        if (get && path.size() == 4 && path[2] == "components") {
+            return get_component(id, path[3]);
+        }
+        if (get && path.size() == 3 && (path[2] == "relationships" || path[2] == "incomingrelationships")) {
+            return list_relationships(request, id, path[2] == "incomingrelationships");
+        }
+        if (get && path.size() == 4 && path[2] == "relationships") {
+            return get_relationship(id, path[3]);
+        }
+    }
+    if (get && path.size() == 1 && path[0] == "models") {
+        return list_models(request);
+    }
+    if (get && path.size() == 2 && path[0] == "models") {
+        return get_model(request, path[1]);
+    }
+    const bool known_root = !path.empty() && (path[0] == "digitaltwins" || path[0] == "models" || path[0] == "query" ||
+                                              path[0] == "eventroutes");
+    if (known_root) {
+        return error_response(501, "NotImplemented",
+                              request.method + " " + request.target + " is not served by this dtwin yet");
+    }
+    return error_response(404, "NotFound", "no route for " + request.method + " " + request.target);
+}
+
+HttpResponse AdtRoutes::get_twin(const std::string& id) const {
+    const core::Twin* twin = m_sources.graph->find_twin(id);
+    if (twin == nullptr) {
+        return not_found("DigitalTwinNotFound", "there is no digital twin '" + id + "'");
+    }
+    return json_response(200, core::twin_to_json(*twin), twin->etag());
+}
+
+HttpResponse AdtRoutes::get_component(const std::string& id, const std::string& component) const {
+    const core::Twin* twin = m_sources.graph->find_twin(id);
+    if (twin == nullptr) {
+        return not_found("DigitalTwinNotFound", "there is no digital twin '" + id + "'");
+    }
+    const auto model = m_sources.graph->find_model(twin->model_id());
+    if (model == nullptr || !model->components.contains(component)) {
+        return not_found("ComponentNotFound",
+                         "twin '" + id + "' (model " + twin->model_id() + ") has no component '" + component + "'");
+    }
+    const json::object document = core::twin_to_json(*twin);
+    const json::value* value = document.if_contains(component);
+    return json_response(200, value != nullptr ? *value : json::value(json::object{{"$metadata", json::object{}}}),
+                         twin->etag());
+}
+
+HttpResponse AdtRoutes::list_relationships(const HttpRequest& request, const std::string& id, bool incoming) const {
+    auto listed = m_sources.graph->list_relationships(id, incoming ? core::RelationshipDirection::incoming
+                                                                   : core::RelationshipDirection::outgoing);
+    if (!listed) {
+        return not_found("DigitalTwinNotFound", "there is no digital twin '" + id + "'");
+    }
+    const std::string name = request.parameter("relationshipName");
+    json::array value;
+    for (const auto& relationship : *listed) {
+        if (incoming) {
+            value.push_back(json::object{{"$relationshipId", relationship.id},
+                                         {"$sourceId", relationship.source_id},
+                                         {"$relationshipName", relationship.name},
+                                         {"$relationshipLink", "/digitaltwins/" + relationship.source_id +
+                                                                   "/relationships/" + relationship.id}});
+        } else if (name.empty() || relationship.name == name) {
+            value.push_back(core::relationship_to_json(relationship));
+        }
+    }
+    return json_response(200, json::object{{"value", std::move(value)}, {"nextLink", nullptr}});
+}
+
+HttpResponse AdtRoutes::get_relationship(const std::string& id, const std::string& relationship) const {
+    if (m_sources.graph->find_twin(id) == nullptr) {
+        return not_found("DigitalTwinNotFound", "there is no digital twin '" + id + "'");
+    }
+    auto found = m_sources.graph->get_relationship(id, relationship);
+    if (!found) {
+        return not_found("RelationshipNotFound", "twin '" + id + "' has no relationship '" + relationship + "'");
+    }
+    return json_response(200, core::relationship_to_json(*found), found->etag());
+}
+
+HttpResponse AdtRoutes::get_model(const HttpRequest& request, const std::string& id) const {
+    for (const auto& record : *m_sources.models) {
+        if (record.id == id) {
+            return json_response(200, model_data(record, request.parameter("includeModelDefinition") == "true"));
+        }
+    }
+    return not_found("ModelNotFound", "there is no model '" + id + "'");
+}
+
+HttpResponse AdtRoutes::list_models(const HttpRequest& request) const {
+    const bool include = request.parameter("includeModelDefinition") == "true";
+    json::array value;
+    for (const auto& record : *m_sources.models) {
+        value.push_back(model_data(record, include));
+    }
+    return json_response(200, json::object{{"value", std::move(value)}, {"nextLink", nullptr}});
+}
+
+} // namespace dtwin::api

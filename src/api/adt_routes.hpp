@@ -1,0 +1,51 @@
+// The Azure Digital Twins data-plane routes (api-version 2022-05-31; a request without
+// api-version is accepted too), answered from the in-memory twin graph on the daemon's
+// io_context: what the engine has applied is what a reader sees, without waiting for a
+// commit. Shapes, status codes and error codes follow ../shared/ADT_API.md.
+//
+// Served so far: GET of twins, components, relationships (outgoing by name, incoming),
+// models (one, all, with includeModelDefinition), and /healthz. Other ADT routes answer
+// 501 NotImplemented in ADT's error shape.
+//
+// Threads: handle() on the io_context thread that owns the graph (the engine's).
+#pragma once
+
+#include "api/http_message.hpp"
+#include "core/twin_graph.hpp"
+#include "store/store.hpp"
+
+#include <functional>
+#include <vector>
+
+namespace dtwin::api {
+
+/// What the routes read. Borrowed: it must outlive the routes.
+struct ApiSources {
+    core::TwinGraph* graph = nullptr;
+    /// The stored models (DTDL text, upload time, decommissioned), for the models routes.
+    const std::vector<store::ModelRecord>* models = nullptr;
+    /// Readiness (/readyz): true while the MQTT connection is up.
+    std::function<bool()> mqtt_connected;
+};
+
+class AdtRoutes {
+public:
+    explicit AdtRoutes(ApiSources sources) : m_sources(std::move(sources)) {}
+
+    /// Answers `request` through `respond` (at once for every route served so far).
+    void handle(const HttpRequest& request, const Responder& respond) const;
+
+private:
+    [[nodiscard]] HttpResponse route(const HttpRequest& request) const;
+    [[nodiscard]] HttpResponse get_twin(const std::string& id) const;
+    [[nodiscard]] HttpResponse get_component(const std::string& id, const std::string& component) const;
+    [[nodiscard]] HttpResponse list_relationships(const HttpRequest& request, const std::string& id,
+                                                  bool incoming) const;
+    [[nodiscard]] HttpResponse get_relationship(const std::string& id, const std::string& relationship) const;
+    [[nodiscard]] HttpResponse get_model(const HttpRequest& request, const std::string& id) const;
+    [[nodiscard]] HttpResponse list_models(const HttpRequest& request) const;
+
+    ApiSources m_sources;
+};
+
+} // namespace dtwin::api

@@ -1,0 +1,258 @@
+"""The HTTP API of `dtwin serve` from the outside: a real server over HTTPS with a throwaway
+certificate, read with Python's own HTTP client, and the bad input a public port meets
+(broken targets, oversized bodies and headers, slow clients) answered without harm to
+anyone else."""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(__file__))
+from dtwin_test_support import DTWIN, EXAMPLE_DIR, DtwinTestCase  # noqa: E402
+
+DOOR_MODEL = "dtmi:dtwin:example:Door;1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ApiServer(unittest.TestCase):
+    """One dtwin serve (no broker needed: it keeps retrying MQTT) per test class."""
+
+    extra = []
+
+    @classmethod
+    def setUpClass(cls):
+        cls.case = DtwinTestCase("run")
+        cls.case.setUp()
+        tmp = cls.case.tmp
+        cls.cert = os.path.join(tmp, "cert.pem")
+        cls.key = os.path.join(tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                        "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                        "-keyout", cls.key, "-out", cls.cert], check=True, capture_output=True)
+        cls.case.ok("model", "import", os.path.join(EXAMPLE_DIR, "models"))
+        cls.case.ok("import", os.path.join(EXAMPLE_DIR, "twins.json"))
+        cls.case.ok("twin", "create", "door a/b?c#d;e", "--model", DOOR_MODEL)
+        cls.port = free_port()
+        cls.log = open(os.path.join(tmp, "serve.log"), "w")
+        cls.server = subprocess.Popen(
+            [DTWIN, "--data", cls.case.data, "--set", "mqtt.url=mqtt://127.0.0.1:%d" % free_port(),
+             "--set", "api.listen=127.0.0.1:%d" % cls.port, "--set", "api.tls_cert=" + cls.cert,
+             "--set", "api.tls_key=" + cls.key, *cls.extra, "serve"],
+            stdout=cls.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            with open(os.path.join(tmp, "serve.log")) as f:
+                if "API listening on https://127.0.0.1:%d" % cls.port in f.read():
+                    break
+            if cls.server.poll() is not None:
+                break
+            time.sleep(0.05)
+        cls.tls = ssl.create_default_context(cafile=cls.cert)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.send_signal(signal.SIGTERM)
+        try:
+            cls.server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            cls.server.kill()
+            cls.server.wait()
+        cls.log.close()
+        cls.case.tearDown()
+
+    def setUp(self):
+        self.assertIsNone(self.server.poll(), "dtwin serve is not running")
+
+    def request(self, method, target, body=None, headers=None):
+        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.tls, timeout=10)
+        try:
+            connection.request(method, target, body=body, headers=headers or {})
+            response = connection.getresponse()
+            text = response.read().decode()
+            return response.status, dict(response.getheaders()), (json.loads(text) if text else None)
+        finally:
+            connection.close()
+
+
+class Reads(ApiServer):
+    def test_twin_has_the_azure_shape_and_its_etag_in_the_header(self):
+        status, headers, twin = self.request("GET", "/digitaltwins/Door?api-version=2022-05-31")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("application/json"))
+        self.assertEqual(twin["$dtId"], "Door")
+        self.assertEqual(twin["$metadata"]["$model"], DOOR_MODEL)
+        self.assertEqual(headers["ETag"], twin["$etag"])
+
+    def test_requests_without_api_version_are_served_and_other_versions_refused(self):
+        self.assertEqual(self.request("GET", "/digitaltwins/Room1")[0], 200)
+        status, _, body = self.request("GET", "/digitaltwins/Room1?api-version=1999-01-01")
+        self.assertEqual(status, 400)
+        self.assertEqual(body["error"]["code"], "InvalidArgument")
+        self.assertIn("1999-01-01", body["error"]["message"])
+
+    def test_ids_are_decoded_segment_by_segment(self):
+        quoted = urllib.parse.quote("door a/b?c#d;e", safe="")
+        status, _, twin = self.request("GET", "/digitaltwins/" + quoted)
+        self.assertEqual(status, 200)
+        self.assertEqual(twin["$dtId"], "door a/b?c#d;e")
+
+    def test_unknown_ids_get_the_codes_of_azure_digital_twins(self):
+        status, _, body = self.request("GET", "/digitaltwins/nope")
+        self.assertEqual((status, body["error"]["code"]), (404, "DigitalTwinNotFound"))
+        self.assertIn("nope", body["error"]["message"])
+        status, _, body = self.request("GET", "/digitaltwins/Door/relationships/nope")
+        self.assertEqual((status, body["error"]["code"]), (404, "RelationshipNotFound"))
+        status, _, body = self.request("GET", "/models/" + urllib.parse.quote("dtmi:x:Nope;1", safe=""))
+        self.assertEqual((status, body["error"]["code"]), (404, "ModelNotFound"))
+        status, _, body = self.request("GET", "/digitaltwins/Door/components/nope")
+        self.assertEqual((status, body["error"]["code"]), (404, "ComponentNotFound"))
+
+    def test_relationships_outgoing_by_name_and_incoming(self):
+        status, _, page = self.request("GET", "/digitaltwins/Door/relationships")
+        self.assertEqual(status, 200)
+        self.assertEqual(sorted(r["$targetId"] for r in page["value"]), ["Room1", "Room2"])
+        self.assertIsNone(page["nextLink"])
+        rel = page["value"][0]
+        status, headers, one = self.request(
+            "GET", "/digitaltwins/Door/relationships/" + urllib.parse.quote(rel["$relationshipId"], safe=""))
+        self.assertEqual((status, one), (200, rel))
+        self.assertEqual(headers["ETag"], rel["$etag"])
+        _, _, none = self.request("GET", "/digitaltwins/Door/relationships?relationshipName=nothing")
+        self.assertEqual(none["value"], [])
+        _, _, incoming = self.request("GET", "/digitaltwins/Room1/incomingrelationships")
+        self.assertEqual([r["$sourceId"] for r in incoming["value"]], ["Door"])
+        self.assertTrue(incoming["value"][0]["$relationshipLink"].startswith("/digitaltwins/Door/relationships/"))
+
+    def test_models_as_model_data_with_and_without_definition(self):
+        status, _, page = self.request("GET", "/models?includeModelDefinition=false")
+        self.assertEqual(status, 200)
+        ids = sorted(m["id"] for m in page["value"])
+        self.assertIn(DOOR_MODEL, ids)
+        self.assertTrue(all("model" not in m for m in page["value"]))
+        status, _, model = self.request("GET", "/models/" + urllib.parse.quote(DOOR_MODEL, safe="") +
+                                        "?includeModelDefinition=true")
+        self.assertEqual(status, 200)
+        self.assertEqual(model["displayName"], {"en": "Door"})
+        self.assertEqual(model["model"]["@id"], DOOR_MODEL)
+        self.assertFalse(model["decommissioned"])
+
+    def test_health_and_readiness(self):
+        self.assertEqual(self.request("GET", "/healthz")[0], 200)
+        status, _, ready = self.request("GET", "/readyz")
+        self.assertEqual((status, ready["mqtt"]), (503, "disconnected"))  # no broker in this test
+
+
+class BadInput(ApiServer):
+    extra = ["--set", "api.max_body_bytes=1000", "--set", "api.request_timeout_ms=1000"]
+
+    def raw(self, data, read_timeout=5):
+        """Sends raw bytes over TLS and returns what came back until the server closed."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=read_timeout) as plain:
+            with self.tls.wrap_socket(plain, server_hostname="127.0.0.1") as conn:
+                conn.sendall(data)
+                chunks = []
+                try:
+                    while True:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            break
+                        chunks.append(chunk)
+                except (socket.timeout, ssl.SSLError, ConnectionResetError):
+                    pass
+                return b"".join(chunks).decode(errors="replace")
+
+    def test_bad_percent_encoding_is_a_clear_400(self):
+        status, _, body = self.request("GET", "/digitaltwins/%ZZ")
+        self.assertEqual((status, body["error"]["code"]), (400, "InvalidArgument"))
+        self.assertIn("%ZZ", body["error"]["message"])
+
+    def test_an_oversized_body_gets_413_and_the_server_goes_on(self):
+        status, _, body = self.request("PUT", "/digitaltwins/big", body="x" * 5000,
+                                       headers={"Content-Type": "application/json"})
+        self.assertEqual((status, body["error"]["code"]), (413, "PayloadTooLarge"))
+        self.assertEqual(self.request("GET", "/digitaltwins/Door")[0], 200)
+
+    def test_a_header_flood_gets_431(self):
+        headers = "".join("X-Flood-%d: %s\r\n" % (i, "y" * 100) for i in range(400))
+        answer = self.raw(("GET /digitaltwins/Door HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n").encode())
+        self.assertIn(" 431 ", answer.splitlines()[0])
+
+    def test_malformed_http_is_refused_with_400(self):
+        answer = self.raw(b"THIS IS NOT HTTP\r\n\r\n")
+        self.assertIn(" 400 ", answer.splitlines()[0])
+
+    def test_a_client_sending_a_byte_a_second_is_cut_off_while_others_are_served(self):
+        plain = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        slow = self.tls.wrap_socket(plain, server_hostname="127.0.0.1")
+        started = time.time()
+        closed = False
+        try:
+            for byte in b"GET /digitaltwins/Door HTTP/1.1\r\n":
+                slow.sendall(bytes([byte]))
+                # Others are served meanwhile, promptly.
+                t0 = time.time()
+                self.assertEqual(self.request("GET", "/digitaltwins/Room1")[0], 200)
+                self.assertLess(time.time() - t0, 2)
+                time.sleep(0.3)
+                if time.time() - started > 5:
+                    break
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            closed = True
+        if not closed:
+            try:
+                closed = slow.recv(100) == b""
+            except (ConnectionResetError, ssl.SSLError, socket.timeout):
+                closed = True
+        slow.close()
+        self.assertTrue(closed, "the slow client was not disconnected")
+        self.assertLess(time.time() - started, 8)
+
+    def test_plain_http_on_the_https_port_gets_no_answer(self):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        with self.assertRaises((http.client.HTTPException, ConnectionError, OSError)):
+            connection.request("GET", "/digitaltwins/Door")
+            connection.getresponse().read()
+        connection.close()
+        self.assertEqual(self.request("GET", "/digitaltwins/Door")[0], 200)
+
+
+class Configuration(DtwinTestCase):
+    def test_listening_beyond_loopback_without_tokens_is_refused_naming_the_key(self):
+        self.ok("model", "import", os.path.join(EXAMPLE_DIR, "models"))
+        result = self.dtwin("--set", "api.listen=0.0.0.0:%d" % free_port(), "serve")
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("api.listen", result.err)
+        self.assertIn("loopback", result.err)
+
+    def test_a_certificate_without_its_key_is_refused(self):
+        result = self.dtwin("--set", "api.listen=127.0.0.1:%d" % free_port(), "--set", "api.tls_cert=/nope.pem",
+                            "serve")
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("api.tls_key", result.err)
+
+    def test_a_port_in_use_is_reported(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            result = self.dtwin("--set", "api.listen=127.0.0.1:%d" % port, "--set",
+                                "mqtt.url=mqtt://127.0.0.1:%d" % free_port(), "serve")
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("cannot listen on 127.0.0.1:%d" % port, result.err)
+
+
+if __name__ == "__main__":
+    unittest.main()
