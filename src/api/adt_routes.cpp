@@ -1,5 +1,6 @@
 #include "api/adt_routes.hpp"
 
+#include "api/adt_responses.hpp"
 #include "api/http_server.hpp"
 #include "core/json_text.hpp"
 #include "core/twin_json.hpp"
@@ -11,18 +12,6 @@ namespace dtwin::api {
 namespace json = boost::json;
 
 namespace {
-
-constexpr std::string_view k_api_version = "2022-05-31";
-
-HttpResponse json_response(int status, const json::value& body, std::string etag = {}) {
-    HttpResponse response;
-    response.status = status;
-    response.body = json::serialize(body);
-    if (!etag.empty()) {
-        response.headers.emplace_back("ETag", std::move(etag));
-    }
-    return response;
-}
 
 HttpResponse not_found(std::string_view code, const std::string& what) {
     return error_response(404, code, what);
@@ -75,16 +64,16 @@ json::object model_data(const store::ModelRecord& record, bool include_definitio
 } // namespace
 
 void AdtRoutes::handle(const HttpRequest& request, const Responder& respond) const {
+    if (request.method != "GET" && handle_write(request, respond)) {
+        return;
+    }
     respond(route(request));
 }
 
 HttpResponse AdtRoutes::route(const HttpRequest& request) const {
     const auto& path = request.path;
-    if (const auto version = request.query.find("api-version");
-        version != request.query.end() && version->second != k_api_version) {
-        return error_response(400, "InvalidArgument",
-                              "api-version '" + version->second + "' is not supported; use " +
-                                  std::string(k_api_version));
+    if (auto refused = check_api_version(request)) {
+        return std::move(*refused);
     }
     const bool get = request.method == "GET";
     if (get && path.size() == 1 && path[0] == "healthz") {

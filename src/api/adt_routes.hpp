@@ -4,7 +4,9 @@
 // commit. Shapes, status codes and error codes follow ../shared/ADT_API.md.
 //
 // Served so far: GET of twins, components, relationships (outgoing by name, incoming),
-// models (one, all, with includeModelDefinition), and /healthz. Other ADT routes answer
+// models (one, all, with includeModelDefinition), /healthz and /readyz; PUT, PATCH and
+// DELETE of twins and relationships through the engine, answered after the commit that
+// made them durable (If-Match, If-None-Match: * as ADT has them). Other ADT routes answer
 // 501 NotImplemented in ADT's error shape.
 //
 // Threads: handle() on the io_context thread that owns the graph (the engine's).
@@ -12,6 +14,7 @@
 
 #include "api/http_message.hpp"
 #include "core/twin_graph.hpp"
+#include "engine/engine.hpp"
 #include "store/store.hpp"
 
 #include <functional>
@@ -26,16 +29,32 @@ struct ApiSources {
     const std::vector<store::ModelRecord>* models = nullptr;
     /// Readiness (/readyz): true while the MQTT connection is up.
     std::function<bool()> mqtt_connected;
+    /// The single writer; writes go through it. Null: the API is read-only (writes 405).
+    engine::Engine* engine = nullptr;
+    /// Asks the owner of the engine to commit soon (writes answer after that commit).
+    std::function<void()> request_commit;
 };
 
 class AdtRoutes {
 public:
     explicit AdtRoutes(ApiSources sources) : m_sources(std::move(sources)) {}
 
-    /// Answers `request` through `respond` (at once for every route served so far).
+    /// Answers `request` through `respond`: reads at once, writes after their commit.
     void handle(const HttpRequest& request, const Responder& respond) const;
 
 private:
+    /// The write routes (adt_writes.cpp); false when `request` is none of them.
+    bool handle_write(const HttpRequest& request, const Responder& respond) const;
+    void put_twin(const HttpRequest& request, const std::string& id, const Responder& respond) const;
+    void patch_twin(const HttpRequest& request, const std::string& id, const Responder& respond) const;
+    void delete_twin(const HttpRequest& request, const std::string& id, const Responder& respond) const;
+    void put_relationship(const HttpRequest& request, const std::string& id, const std::string& relationship,
+                          const Responder& respond) const;
+    void patch_relationship(const HttpRequest& request, const std::string& id, const std::string& relationship,
+                            const Responder& respond) const;
+    void delete_relationship(const HttpRequest& request, const std::string& id, const std::string& relationship,
+                             const Responder& respond) const;
+
     [[nodiscard]] HttpResponse route(const HttpRequest& request) const;
     [[nodiscard]] HttpResponse get_twin(const std::string& id) const;
     [[nodiscard]] HttpResponse get_component(const std::string& id, const std::string& component) const;

@@ -246,8 +246,11 @@ int serve(CommandContext& ctx) {
     Server server(io, wakeup, engine, *client, clock, options, outbox ? &*outbox : nullptr);
     std::unique_ptr<api::HttpServer> http;
     if (*http_options) {
-        api::AdtRoutes routes(
-            api::ApiSources{&graph, &(*workspace)->model_records(), [&server] { return server.mqtt_connected(); }});
+        api::AdtRoutes routes(api::ApiSources{.graph = &graph,
+                                              .models = &(*workspace)->model_records(),
+                                              .mqtt_connected = [&server] { return server.mqtt_connected(); },
+                                              .engine = &engine,
+                                              .request_commit = [&server] { server.request_commit(); }});
         auto started_http = api::HttpServer::start(
             io, **http_options, [routes = std::move(routes)](api::HttpRequest request, api::Responder respond) {
                 routes.handle(request, respond);

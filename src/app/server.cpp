@@ -144,6 +144,16 @@ void Server::after_input() {
     arm_timer();
 }
 
+void Server::request_commit() {
+    if (!m_commit_requested) {
+        m_commit_requested = true;
+        boost::asio::post(m_io, [this] {
+            m_commit_requested = false;
+            after_input();
+        });
+    }
+}
+
 void Server::arm_timer() {
     m_timer.expires_after(wait_budget());
     m_timer.async_wait([this](const boost::system::error_code& error) {
@@ -194,10 +204,14 @@ bool Server::commit_and_publish() {
     auto output = m_engine.commit();
     if (!output) {
         spdlog::critical("commit failed, stopping: {}", output.error().to_string());
-        return false;
+        return false; // the engine already told its waiters (false)
     }
     if (m_outbox != nullptr && !output->alerts.empty()) {
         m_outbox->wake();
+    }
+    // API writes answer their clients now that the commit made them durable.
+    for (auto& waiter : output->waiters) {
+        waiter(true);
     }
     for (const auto& ack : output->acks) {
         publish(ingest::ack_topic(ack.gateway), ingest::encode_ack(ack.gateway, ack.highest_sequence), 1, true);

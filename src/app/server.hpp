@@ -91,6 +91,10 @@ public:
     /// graph: a restart reloads it and gateways replay).
     int run(const std::atomic<bool>& stop);
 
+    /// Commits soon (a handler posted to the io_context): for API writes, which answer
+    /// their clients after that commit. Several requests before it run share one commit.
+    void request_commit();
+
     /// True while the MQTT connection is up (for /readyz). io_context thread.
     [[nodiscard]] bool mqtt_connected() const noexcept { return m_mqtt_connected; }
 
@@ -127,6 +131,7 @@ private:
     std::map<std::string, std::pair<core::TimePoint, std::uint64_t>, std::less<>> m_log_state;
     bool m_connected_once = false;
     bool m_mqtt_connected = false;
+    bool m_commit_requested = false;
 };
 
 } // namespace dtwin::app

@@ -1,9 +1,9 @@
 #include "engine/engine.hpp"
 
 #include "engine/staging.hpp"
-#include "notify/outbox.hpp"
 #include "ingest/mapping.hpp"
 #include "ingest/topic_filter.hpp"
+#include "notify/outbox.hpp"
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
@@ -119,8 +119,15 @@ void Engine::on_envelope(std::string_view topic, std::string_view payload, core:
     auto envelope = ingest::decode_envelope(topic, payload, m_options.envelope_limits);
     if (!envelope) {
         auto gateway = ingest::gateway_from_topic(topic);
-        reject({"invalid_envelope", std::string(topic), gateway ? *gateway : std::string(), 0, {}, {},
-                envelope.error().where, envelope.error().to_string(), receive_time});
+        reject({"invalid_envelope",
+                std::string(topic),
+                gateway ? *gateway : std::string(),
+                0,
+                {},
+                {},
+                envelope.error().where,
+                envelope.error().to_string(),
+                receive_time});
         return;
     }
     ++m_counters.envelopes;
@@ -177,8 +184,15 @@ void Engine::apply_update(const ingest::TwinUpdate& update, std::string_view top
     }
     auto result = m_graph.patch_twin(update.twin_id, patch, options);
     if (!result) {
-        reject({std::string(graph_reason(result.error().code)), std::string(topic), std::string(origin.gateway),
-                origin.sequence, update.rule, update.twin_id, {}, result.error().to_string(), receive_time});
+        reject({std::string(graph_reason(result.error().code)),
+                std::string(topic),
+                std::string(origin.gateway),
+                origin.sequence,
+                update.rule,
+                update.twin_id,
+                {},
+                result.error().to_string(),
+                receive_time});
         return;
     }
     ++m_counters.updates_applied;
@@ -270,8 +284,15 @@ void Engine::apply_derived(std::vector<DerivedWrite> writes) {
         auto result = m_graph.patch_twin(write.twin_id, std::span(&operation, 1),
                                          core::WriteOptions{.source_time = write.source_time});
         if (!result) {
-            reject({std::string(graph_reason(result.error().code)), {}, {}, 0, "derive", write.twin_id,
-                    "/" + write.property, "derived state: " + result.error().to_string(), now});
+            reject({std::string(graph_reason(result.error().code)),
+                    {},
+                    {},
+                    0,
+                    "derive",
+                    write.twin_id,
+                    "/" + write.property,
+                    "derived state: " + result.error().to_string(),
+                    now});
             continue;
         }
         if (!result->changed()) {
@@ -308,8 +329,15 @@ void Engine::handle_rule_outcomes(std::vector<RuleOutcome> outcomes) {
     for (auto& outcome : outcomes) {
         if (outcome.error) {
             ++m_counters.rule_errors;
-            reject({"rule_error", {}, {}, 0, outcome.rule, outcome.twin_id, outcome.error->where,
-                    outcome.error->to_string(), now});
+            reject({"rule_error",
+                    {},
+                    {},
+                    0,
+                    outcome.rule,
+                    outcome.twin_id,
+                    outcome.error->where,
+                    outcome.error->to_string(),
+                    now});
             continue;
         }
         const auto rule = std::find_if(m_options.rules.begin(), m_options.rules.end(),
@@ -353,8 +381,7 @@ void Engine::stage_alert(const core::alerts::AlertKey& key, const AlertMemo& mem
     }
     const core::alerts::AlertTracker* tracker = m_rules.find_tracker(key.twin, key.rule);
     m_batch.put_alert(alert_record(key, memo.text, transition,
-                                   tracker != nullptr ? tracker->snapshot() : core::alerts::AlertSnapshot{},
-                                   memo.ack));
+                                   tracker != nullptr ? tracker->snapshot() : core::alerts::AlertSnapshot{}, memo.ack));
     if (!transition.notify) {
         return;
     }
@@ -375,7 +402,14 @@ core::Result<void> Engine::restore_alerts() {
     for (const auto& record : *records) {
         auto restored = restore_alert(record);
         if (!restored) {
-            reject({"alert_restore", {}, {}, 0, record.rule, record.twin, record.id, restored.error().to_string(),
+            reject({"alert_restore",
+                    {},
+                    {},
+                    0,
+                    record.rule,
+                    record.twin,
+                    record.id,
+                    restored.error().to_string(),
                     m_clock.now()});
             continue;
         }
@@ -407,8 +441,15 @@ core::Result<void> Engine::sync_alert_requests() {
             // (written by hand) is reported and left out.
             if (auto added = in_force.add({record.twin_pattern, record.rule_pattern, record.from, record.until});
                 !added) {
-                reject({"invalid_silence", {}, {}, 0, record.rule_pattern, record.twin_pattern, record.id,
-                        added.error().to_string(), m_clock.now()});
+                reject({"invalid_silence",
+                        {},
+                        {},
+                        0,
+                        record.rule_pattern,
+                        record.twin_pattern,
+                        record.id,
+                        added.error().to_string(),
+                        m_clock.now()});
             }
         }
         m_rules.set_silences(std::move(in_force));
@@ -429,8 +470,15 @@ core::Result<void> Engine::sync_alert_requests() {
         }
         auto transition = m_rules.acknowledge(record->twin, record->rule, restored->snapshot.instance, now);
         if (!transition) {
-            reject({"alert_ack", {}, {}, 0, record->rule, record->twin, request.alert_id,
-                    transition.error().to_string(), now});
+            reject({"alert_ack",
+                    {},
+                    {},
+                    0,
+                    record->rule,
+                    record->twin,
+                    request.alert_id,
+                    transition.error().to_string(),
+                    now});
             continue;
         }
         AlertMemo& memo = m_alert_memos[{record->twin, record->rule}];
@@ -477,7 +525,7 @@ std::optional<core::TimePoint> Engine::next_deadline() const {
 
 bool Engine::has_pending() const noexcept {
     return !m_batch.empty() || !m_dirty_twins.empty() || !m_pending_acks.empty() || !m_pending_connectivity.empty() ||
-           !m_pending_alerts.empty() || m_graph.pending_events() != 0;
+           !m_pending_alerts.empty() || m_graph.pending_events() != 0 || !m_commit_waiters.empty();
 }
 
 core::Result<CommitOutput> Engine::commit() {
@@ -494,6 +542,10 @@ core::Result<CommitOutput> Engine::commit() {
         stage_version(m_batch, m_graph);
         if (auto committed = m_store.commit(m_batch); !committed) {
             m_failed = true;
+            for (auto& waiter : m_commit_waiters) {
+                waiter(false);
+            }
+            m_commit_waiters.clear();
             return std::unexpected(committed.error());
         }
         ++m_counters.commits;
@@ -509,6 +561,8 @@ core::Result<CommitOutput> Engine::commit() {
     m_pending_connectivity.clear();
     output.alerts = std::move(m_pending_alerts);
     m_pending_alerts.clear();
+    output.waiters = std::move(m_commit_waiters);
+    m_commit_waiters.clear();
     m_pending_acks.clear();
     m_dirty_twins.clear();
     m_batch.clear();

@@ -32,15 +32,16 @@
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "core/twin_graph.hpp"
+#include "engine/alert_records.hpp"
 #include "engine/derived_state.hpp"
 #include "engine/engine_options.hpp"
 #include "engine/liveness.hpp"
-#include "engine/alert_records.hpp"
 #include "engine/rule_runner.hpp"
 #include "ingest/envelope.hpp"
 #include "store/store.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -55,31 +56,31 @@ struct RejectionReport {
     /// Stable reason name: ingest::reject_reason_name() values, plus "invalid_envelope",
     /// "unknown_twin", "invalid_value" (the twin's model refused the value).
     std::string reason;
-    std::string topic;         ///< the MQTT topic of the message (inside an envelope: the wrapped one)
-    std::string gateway;       ///< the gateway whose envelope carried it; empty for direct messages
+    std::string topic;          ///< the MQTT topic of the message (inside an envelope: the wrapped one)
+    std::string gateway;        ///< the gateway whose envelope carried it; empty for direct messages
     std::uint64_t sequence = 0; ///< its sequence in that envelope; 0 for direct messages
-    std::string rule;          ///< mapping rule, if one was involved
-    std::string twin_id;       ///< twin, if known
-    std::string pointer;       ///< JSON pointer at fault, if any
-    std::string message;       ///< for humans
+    std::string rule;           ///< mapping rule, if one was involved
+    std::string twin_id;        ///< twin, if known
+    std::string pointer;        ///< JSON pointer at fault, if any
+    std::string message;        ///< for humans
     core::TimePoint receive_time;
 };
 
 /// What the engine counts (published as dtwin/diagnostics/counters by dtwin serve).
 struct EngineCounters {
-    std::uint64_t messages = 0;           ///< direct messages and messages inside envelopes
-    std::uint64_t envelopes = 0;          ///< envelopes decoded
-    std::uint64_t duplicates = 0;         ///< envelope messages dropped as already committed
-    std::uint64_t updates_applied = 0;    ///< twin updates accepted (changed or not)
-    std::uint64_t samples = 0;            ///< history samples staged
-    std::uint64_t derived_writes = 0;     ///< derived property changes
-    std::uint64_t commits = 0;            ///< store transactions
-    std::uint64_t samples_pruned = 0;     ///< history samples deleted by retention
-    std::uint64_t prune_failures = 0;     ///< retention runs the store refused
-    std::uint64_t sequence_gaps = 0;      ///< envelopes that skipped sequences (gateway lost messages)
-    std::uint64_t rule_errors = 0;        ///< rule evaluations that failed at run time (x / 0, ...)
-    std::uint64_t alert_transitions = 0;  ///< alert state changes stored
-    std::map<std::string, std::uint64_t, std::less<>> rejected;             ///< per reason
+    std::uint64_t messages = 0;          ///< direct messages and messages inside envelopes
+    std::uint64_t envelopes = 0;         ///< envelopes decoded
+    std::uint64_t duplicates = 0;        ///< envelope messages dropped as already committed
+    std::uint64_t updates_applied = 0;   ///< twin updates accepted (changed or not)
+    std::uint64_t samples = 0;           ///< history samples staged
+    std::uint64_t derived_writes = 0;    ///< derived property changes
+    std::uint64_t commits = 0;           ///< store transactions
+    std::uint64_t samples_pruned = 0;    ///< history samples deleted by retention
+    std::uint64_t prune_failures = 0;    ///< retention runs the store refused
+    std::uint64_t sequence_gaps = 0;     ///< envelopes that skipped sequences (gateway lost messages)
+    std::uint64_t rule_errors = 0;       ///< rule evaluations that failed at run time (x / 0, ...)
+    std::uint64_t alert_transitions = 0; ///< alert state changes stored
+    std::map<std::string, std::uint64_t, std::less<>> rejected;            ///< per reason
     std::map<std::string, std::uint64_t, std::less<>> timestamps_replaced; ///< per replacement reason
 };
 
@@ -98,6 +99,8 @@ struct CommitOutput {
     std::vector<core::ChangeEvent> changes;
     std::vector<ConnectivityChange> connectivity;
     std::vector<AlertNotice> alerts;
+    /// after_commit() callbacks waiting for this commit: call each with true.
+    std::vector<std::function<void(bool)>> waiters;
 };
 
 class Engine {
@@ -144,6 +147,29 @@ public:
     /// Rejections since the last call (they change no state, so they need no commit).
     [[nodiscard]] std::vector<RejectionReport> take_rejections();
 
+    // Writes requested through the API (engine_writes.cpp). Each is applied to the graph
+    // at once, as an MQTT update is, and staged for the next commit; errors are the
+    // graph's (unknown_twin, precondition_failed, invalid_value, invalid_patch, ...) and
+    // change nothing. `only_if_absent` is If-None-Match: * (precondition_failed when the
+    // twin or relationship exists).
+    [[nodiscard]] core::Result<core::WriteResult> put_twin(std::string_view id, const boost::json::value& body,
+                                                           const core::WriteOptions& options, bool only_if_absent);
+    [[nodiscard]] core::Result<core::WriteResult> patch_twin(std::string_view id, const boost::json::value& patch,
+                                                             const core::WriteOptions& options);
+    [[nodiscard]] core::Result<void> delete_twin(std::string_view id, const core::WriteOptions& options);
+    [[nodiscard]] core::Result<core::WriteResult> put_relationship(std::string_view source, std::string_view id,
+                                                                   const boost::json::value& body,
+                                                                   const core::WriteOptions& options,
+                                                                   bool only_if_absent);
+    [[nodiscard]] core::Result<core::WriteResult> patch_relationship(std::string_view source, std::string_view id,
+                                                                     const boost::json::value& patch,
+                                                                     const core::WriteOptions& options);
+    [[nodiscard]] core::Result<void> delete_relationship(std::string_view source, std::string_view id,
+                                                         const core::WriteOptions& options);
+    /// Calls `done(true)` once the next commit() made everything staged so far durable,
+    /// or `done(false)` if that commit failed (CommitOutput::waiters; the owner calls them).
+    void after_commit(std::function<void(bool)> done);
+
     [[nodiscard]] const EngineCounters& counters() const noexcept { return m_counters; }
     /// Committed cursor of a gateway (0: none).
     [[nodiscard]] std::uint64_t gateway_cursor(std::string_view gateway) const;
@@ -181,6 +207,12 @@ private:
     /// Rebuilds the trackers from the newest stored instance of each (twin, rule).
     core::Result<void> restore_alerts();
     void reject(RejectionReport report);
+    /// Stages history and the twin record after an API write, runs rules and derived state.
+    void after_twin_write(const std::string& id, const core::WriteResult& result, core::TimePoint source_time,
+                          const std::map<std::string, boost::json::value>& previous);
+    /// The twin's top-level property values, when rules need PREVIOUS (else empty).
+    [[nodiscard]] std::map<std::string, boost::json::value> current_values(std::string_view id) const;
+    void stage_relationship(std::string_view source, std::string_view id);
 
     core::TwinGraph& m_graph;
     store::Store& m_store;
@@ -191,15 +223,16 @@ private:
     RuleRunner m_rules;
     std::vector<AlertNotice> m_pending_alerts;
     std::map<std::pair<std::string, std::string>, AlertMemo> m_alert_memos; ///< (twin, rule) ->
-    std::vector<store::SilenceRecord> m_silences; ///< as last read from the store
+    std::vector<store::SilenceRecord> m_silences;                           ///< as last read from the store
 
     store::WriteBatch m_batch;
     std::set<std::string, std::less<>> m_dirty_twins;
-    std::map<std::string, std::uint64_t, std::less<>> m_cursors;       ///< gateway -> highest sequence applied
+    std::map<std::string, std::uint64_t, std::less<>> m_cursors;           ///< gateway -> highest sequence applied
     std::map<std::string, std::uint64_t, std::less<>> m_committed_cursors; ///< gateway -> highest sequence committed
-    std::map<std::string, std::uint64_t, std::less<>> m_pending_acks;  ///< gateway -> sequence to ack after commit
+    std::map<std::string, std::uint64_t, std::less<>> m_pending_acks;      ///< gateway -> sequence to ack after commit
     std::vector<ConnectivityChange> m_pending_connectivity;
     std::vector<RejectionReport> m_rejections;
+    std::vector<std::function<void(bool)>> m_commit_waiters;
     std::size_t m_pending_messages = 0;
     std::optional<core::TimePoint> m_next_prune;
     EngineCounters m_counters;

@@ -155,6 +155,89 @@ class Reads(ApiServer):
         self.assertEqual((status, ready["mqtt"]), (503, "disconnected"))  # no broker in this test
 
 
+class Writes(ApiServer):
+    ROOM = "dtmi:dtwin:example:Room;1"
+
+    def cli(self, *args):
+        return self.case.ok(*args)
+
+    def patch(self, twin, operations, etag=None):
+        headers = {"Content-Type": "application/json-patch+json"}
+        if etag:
+            headers["If-Match"] = etag
+        return self.request("PATCH", "/digitaltwins/" + twin, body=json.dumps(operations), headers=headers)
+
+    def test_put_creates_then_if_none_match_refuses_and_the_store_has_it_when_answered(self):
+        body = json.dumps({"$metadata": {"$model": self.ROOM}, "co2": 450.0})
+        status, headers, twin = self.request("PUT", "/digitaltwins/Lab", body=body,
+                                             headers={"Content-Type": "application/json"})
+        self.assertEqual(status, 200, twin)
+        self.assertEqual((twin["$dtId"], twin["co2"]), ("Lab", 450.0))
+        self.assertEqual(headers["ETag"], twin["$etag"])
+        # Answered after the commit: a separate process reading the store sees it now.
+        self.assertEqual(self.cli("twin", "get", "Lab", "--json").json()["co2"], 450.0)
+        status, _, error = self.request("PUT", "/digitaltwins/Lab", body=body,
+                                        headers={"Content-Type": "application/json", "If-None-Match": "*"})
+        self.assertEqual((status, error["error"]["code"]), (412, "PreconditionFailed"))
+        status, _, error = self.request("PUT", "/digitaltwins/Lab", body=body, headers={"If-None-Match": "abc"})
+        self.assertEqual((status, error["error"]["code"]), (400, "InvalidArgument"))
+
+    def test_patch_with_if_match_then_a_stale_etag_gets_412(self):
+        _, headers, _ = self.request("GET", "/digitaltwins/Room2")
+        etag = headers["ETag"]
+        status, patched, body = self.patch("Room2", [{"op": "add", "path": "/co2", "value": 612.5}], etag)
+        self.assertEqual(status, 204, body)
+        self.assertNotEqual(patched["ETag"], etag)
+        self.assertEqual(self.request("GET", "/digitaltwins/Room2")[2]["co2"], 612.5)
+        self.assertEqual(self.cli("twin", "get", "Room2", "--json").json()["co2"], 612.5)
+        status, _, error = self.patch("Room2", [{"op": "replace", "path": "/co2", "value": 1.0}], etag)
+        self.assertEqual((status, error["error"]["code"]), (412, "PreconditionFailed"))
+        self.assertEqual(self.request("GET", "/digitaltwins/Room2")[2]["co2"], 612.5)
+
+    def test_bad_writes_are_refused_with_their_codes_and_change_nothing(self):
+        before = self.request("GET", "/digitaltwins/Room1")[2]
+        cases = [
+            ([{"op": "replace", "path": "/nothing", "value": 1}], None, 400, "JsonPatchInvalid"),
+            ([{"op": "add", "path": "/co2", "value": "lots"}], None, 400, "ValidationFailed"),
+            ([{"op": "add", "path": "/co2", "value": 1}], "XXX", 400, "InvalidArgument"),
+        ]
+        for operations, etag, status, code in cases:
+            got, _, error = self.patch("Room1", operations, etag)
+            self.assertEqual((got, error["error"]["code"]), (status, code), operations)
+            self.assertTrue(error["error"]["message"])
+        got, _, error = self.request("PATCH", "/digitaltwins/Room1", body="[{not json",
+                                     headers={"Content-Type": "application/json-patch+json"})
+        self.assertEqual((got, error["error"]["code"]), (400, "InvalidArgument"))
+        got, _, error = self.patch("Nobody", [{"op": "add", "path": "/co2", "value": 1}])
+        self.assertEqual((got, error["error"]["code"]), (404, "DigitalTwinNotFound"))
+        self.assertEqual(self.request("GET", "/digitaltwins/Room1")[2], before)
+
+    def test_relationships_and_deletes(self):
+        body = json.dumps({"$metadata": {"$model": self.ROOM}})
+        self.assertEqual(self.request("PUT", "/digitaltwins/Hall", body=body)[0], 200)
+        door = json.dumps({"$metadata": {"$model": DOOR_MODEL}})
+        self.assertEqual(self.request("PUT", "/digitaltwins/Door2", body=door)[0], 200)
+        rel = {"$relationshipName": "connects", "$targetId": "Hall"}
+        status, _, error = self.request("PUT", "/digitaltwins/Door2/relationships/to-nowhere",
+                                        body=json.dumps({"$relationshipName": "connects", "$targetId": "Nowhere"}))
+        self.assertEqual((status, error["error"]["code"]), (404, "TargetDigitalTwinNotFound"))
+        status, headers, stored = self.request("PUT", "/digitaltwins/Door2/relationships/to-hall", body=json.dumps(rel))
+        self.assertEqual(status, 200, stored)
+        self.assertEqual((stored["$sourceId"], stored["$targetId"]), ("Door2", "Hall"))
+        self.assertEqual(headers["ETag"], stored["$etag"])
+        status, _, error = self.request("PUT", "/digitaltwins/Door2/relationships/to-hall", body=json.dumps(rel),
+                                        headers={"If-None-Match": "*"})
+        self.assertEqual((status, error["error"]["code"]), (412, "PreconditionFailed"))
+        status, _, error = self.request("DELETE", "/digitaltwins/Hall")
+        self.assertEqual((status, error["error"]["code"]), (400, "RelationshipsNotDeleted"))
+        self.assertEqual(self.request("DELETE", "/digitaltwins/Door2/relationships/to-hall")[0], 204)
+        status, _, error = self.request("DELETE", "/digitaltwins/Door2/relationships/to-hall")
+        self.assertEqual((status, error["error"]["code"]), (404, "RelationshipNotFound"))
+        self.assertEqual(self.request("DELETE", "/digitaltwins/Hall")[0], 204)
+        self.assertEqual(self.request("GET", "/digitaltwins/Hall")[0], 404)
+        self.assertEqual(self.case.dtwin("twin", "get", "Hall").code, 1)
+
+
 class BadInput(ApiServer):
     extra = ["--set", "api.max_body_bytes=1000", "--set", "api.request_timeout_ms=1000"]
 

@@ -1,0 +1,32 @@
+// Building blocks of the ADT routes' answers: JSON bodies with ETags, ADT's error codes
+// for the core's errors, the api-version check. Internal to src/api.
+#pragma once
+
+#include "api/http_message.hpp"
+#include "core/error.hpp"
+
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dtwin::api {
+
+/// The api-version this API speaks.
+inline constexpr std::string_view k_api_version = "2022-05-31";
+
+/// `status` with `body` as JSON, and an ETag header when `etag` is not empty.
+[[nodiscard]] HttpResponse json_response(int status, const boost::json::value& body, std::string etag = {});
+
+/// A response without a body (204), with an ETag header when `etag` is not empty.
+[[nodiscard]] HttpResponse empty_response(int status, std::string etag = {});
+
+/// The ADT status and code for a core error (unknown_twin -> 404 DigitalTwinNotFound,
+/// precondition_failed -> 412 PreconditionFailed, invalid_patch -> 400 JsonPatchInvalid,
+/// ...), with the error's text (what and where) as the message.
+[[nodiscard]] HttpResponse error_for(const core::Error& error);
+
+/// 400 InvalidArgument when the request names an api-version other than k_api_version.
+[[nodiscard]] std::optional<HttpResponse> check_api_version(const HttpRequest& request);
+
+} // namespace dtwin::api
