@@ -1,0 +1,165 @@
+// The official Azure Digital Twins SDK (@azure/digital-twins-core 1.1.0, unchanged)
+// against a real `dtwin serve` over HTTPS: what an application written for Azure sees.
+// Started by ./run (which makes the certificate and sets NODE_EXTRA_CA_CERTS).
+import { DigitalTwinsClient } from "@azure/digital-twins-core";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+
+const dtwin = process.env.DTWIN_BIN;
+const work = process.env.DTWIN_SDK_WORK;
+const source = process.env.DTWIN_SOURCE_DIR ?? join(import.meta.dirname, "..", "..");
+const example = join(source, "examples", "door-and-two-rooms");
+const ROOM = "dtmi:dtwin:example:Room;1";
+const DOOR = "dtmi:dtwin:example:Door;1";
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+let server;
+let client;
+const data = join(work, "data");
+
+const cli = (...args) => execFileSync(dtwin, ["--data", data, ...args], { encoding: "utf8" });
+
+// The SDK's error for a call that must fail.
+async function failure(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail("the call succeeded");
+}
+
+before(async () => {
+  mkdirSync(data, { recursive: true });
+  cli("model", "import", join(example, "models"));
+  cli("import", join(example, "twins.json"));
+  const port = await freePort();
+  const log = join(work, "serve.log");
+  server = spawn(
+    "/bin/sh",
+    ["-c", `exec "$0" "$@" >"${log}" 2>&1`, dtwin, "--data", data,
+     "--set", `mqtt.url=mqtt://127.0.0.1:${await freePort()}`,
+     "--set", `api.listen=127.0.0.1:${port}`,
+     "--set", `api.tls_cert=${join(work, "cert.pem")}`, "--set", `api.tls_key=${join(work, "key.pem")}`,
+     "serve"],
+    { stdio: "ignore" });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    let text = "";
+    try { text = readFileSync(log, "utf8"); } catch {}
+    if (text.includes(`API listening on https://127.0.0.1:${port}`)) break;
+    if (Date.now() > deadline || server.exitCode !== null) throw new Error("dtwin serve did not start:\n" + text);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const credential = { getToken: async () => ({ token: "dev", expiresOnTimestamp: Date.now() + 3600e3 }) };
+  client = new DigitalTwinsClient(`https://127.0.0.1:${port}`, credential, { retryOptions: { maxRetries: 0 } });
+});
+
+after(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    await exited;
+  }
+});
+
+describe("twins", () => {
+  test("getDigitalTwin returns the twin and its etag", async () => {
+    const { body, etag } = await client.getDigitalTwin("Room1");
+    assert.equal(body.$dtId, "Room1");
+    assert.equal(body.$metadata.$model, ROOM);
+    assert.equal(etag, body.$etag);
+  });
+
+  test("an unknown twin is a RestError 404 DigitalTwinNotFound", async () => {
+    const error = await failure(client.getDigitalTwin("nope"));
+    assert.equal(error.statusCode, 404);
+    assert.equal(error.code, "DigitalTwinNotFound");
+    assert.match(error.message, /nope/);
+  });
+
+  test("upsert, If-None-Match, update with If-Match, stale etag, bad patch, delete", async () => {
+    const created = await client.upsertDigitalTwin("Lab", JSON.stringify({ $metadata: { $model: ROOM }, co2: 420 }));
+    assert.equal(created.body.co2, 420);
+    assert.equal(created.etag, created.body.$etag);
+    const again = await failure(
+      client.upsertDigitalTwin("Lab", JSON.stringify({ $metadata: { $model: ROOM } }), { ifNoneMatch: "*" }));
+    assert.equal(again.statusCode, 412);
+    assert.equal(again.code, "PreconditionFailed");
+
+    const updated = await client.updateDigitalTwin("Lab", [{ op: "replace", path: "/co2", value: 515 }],
+                                                   { ifMatch: created.etag });
+    assert.notEqual(updated.etag, created.etag);
+    assert.equal((await client.getDigitalTwin("Lab")).body.co2, 515);
+    // The answer came after the commit: the store (read by another process) has it.
+    assert.equal(JSON.parse(cli("twin", "get", "Lab", "--json")).co2, 515);
+
+    const stale = await failure(client.updateDigitalTwin("Lab", [{ op: "replace", path: "/co2", value: 1 }],
+                                                         { ifMatch: created.etag }));
+    assert.equal(stale.statusCode, 412);
+    assert.equal(stale.code, "PreconditionFailed");
+    const bad = await failure(client.updateDigitalTwin("Lab", [{ op: "replace", path: "/nothing", value: 1 }]));
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.code, "JsonPatchInvalid");
+    const wrongType = await failure(client.updateDigitalTwin("Lab", [{ op: "replace", path: "/co2", value: "x" }]));
+    assert.equal(wrongType.code, "ValidationFailed");
+
+    await client.deleteDigitalTwin("Lab");
+    assert.equal((await failure(client.getDigitalTwin("Lab"))).statusCode, 404);
+  });
+});
+
+describe("relationships", () => {
+  test("upsert, get, list by name, incoming in camelCase, delete", async () => {
+    await client.upsertDigitalTwin("Hall", JSON.stringify({ $metadata: { $model: ROOM } }));
+    await client.upsertDigitalTwin("Door2", JSON.stringify({ $metadata: { $model: DOOR } }));
+    const missing = await failure(client.upsertRelationship("Door2", "r1",
+      { $relationshipName: "connects", $targetId: "Nowhere" }));
+    assert.equal(missing.code, "TargetDigitalTwinNotFound");
+    const stored = await client.upsertRelationship("Door2", "r1", { $relationshipName: "connects", $targetId: "Hall" });
+    assert.equal(stored.body.$sourceId, "Door2");
+    const one = await client.getRelationship("Door2", "r1");
+    assert.equal(one.body.$targetId, "Hall");
+    assert.equal(one.etag, one.body.$etag);
+
+    const named = [];
+    for await (const relationship of client.listRelationships("Door2", "connects")) named.push(relationship);
+    assert.deepEqual(named.map((r) => r.$relationshipId), ["r1"]);
+    const incoming = [];
+    for await (const relationship of client.listIncomingRelationships("Hall")) incoming.push(relationship);
+    assert.equal(incoming.length, 1);
+    assert.equal(incoming[0].sourceId, "Door2");
+    assert.equal(incoming[0].relationshipName, "connects");
+
+    const refused = await failure(client.deleteDigitalTwin("Hall"));
+    assert.equal(refused.code, "RelationshipsNotDeleted");
+    await client.deleteRelationship("Door2", "r1");
+    assert.equal((await failure(client.getRelationship("Door2", "r1"))).code, "RelationshipNotFound");
+    await client.deleteDigitalTwin("Hall");
+  });
+});
+
+describe("models", () => {
+  test("getModel with the definition, listModels", async () => {
+    const model = await client.getModel(ROOM, true);
+    assert.equal(model.id, ROOM);
+    assert.equal(model.model["@id"], ROOM);
+    assert.ok(model.uploadTime instanceof Date);
+    const ids = [];
+    for await (const item of client.listModels()) ids.push(item.id);
+    assert.deepEqual(ids.sort(), [DOOR, ROOM].sort());
+    const unknown = await failure(client.getModel("dtmi:x:Nope;1"));
+    assert.equal(unknown.code, "ModelNotFound");
+  });
+});
