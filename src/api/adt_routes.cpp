@@ -100,6 +100,9 @@ HttpResponse AdtRoutes::route(const HttpRequest& request) const {
             return get_relationship(id, path[3]);
         }
     }
+    if (request.method == "POST" && path.size() == 1 && path[0] == "query") {
+        return query(request);
+    }
     if (get && path.size() == 1 && path[0] == "models") {
         return list_models(request);
     }

@@ -6,7 +6,9 @@
 // Served so far: GET of twins, components, relationships (outgoing by name, incoming),
 // models (one, all, with includeModelDefinition), /healthz and /readyz; PUT, PATCH and
 // DELETE of twins and relationships through the engine, answered after the commit that
-// made them durable (If-Match, If-None-Match: * as ADT has them). Other ADT routes answer
+// made them durable (If-Match, If-None-Match: * as ADT has them); POST /query (SELECT with
+// TOP, COUNT, projections, FROM DIGITALTWINS or RELATIONSHIPS, WHERE; continuation
+// tokens; not yet JOIN and MATCH). Other ADT routes answer
 // 501 NotImplemented in ADT's error shape.
 //
 // Threads: handle() on the io_context thread that owns the graph (the engine's).
@@ -63,6 +65,8 @@ private:
     [[nodiscard]] HttpResponse get_relationship(const std::string& id, const std::string& relationship) const;
     [[nodiscard]] HttpResponse get_model(const HttpRequest& request, const std::string& id) const;
     [[nodiscard]] HttpResponse list_models(const HttpRequest& request) const;
+    /// POST /query (adt_query.cpp).
+    [[nodiscard]] HttpResponse query(const HttpRequest& request) const;
 
     ApiSources m_sources;
 };

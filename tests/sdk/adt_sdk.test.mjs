@@ -150,6 +150,55 @@ describe("relationships", () => {
   });
 });
 
+describe("query", () => {
+  test("queryTwins with a filter, projections and COUNT", async () => {
+    const rooms = [];
+    for await (const twin of client.queryTwins(`SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('${ROOM}')`)) {
+      rooms.push(twin.$dtId);
+    }
+    assert.deepEqual(rooms.sort(), ["Room1", "Room2"]);
+    const projected = [];
+    for await (const row of client.queryTwins("SELECT T.$dtId AS id FROM DIGITALTWINS T WHERE T.$dtId = 'Door'")) {
+      projected.push(row);
+    }
+    assert.deepEqual(projected, [{ id: "Door" }]);
+    const counted = [];
+    for await (const row of client.queryTwins("SELECT COUNT() FROM RELATIONSHIPS WHERE $sourceId = 'Door'")) {
+      counted.push(row);
+    }
+    assert.deepEqual(counted, [{ COUNT: 2 }]);
+  });
+
+  test("a write is in the very next query, and paging covers more than one page", async () => {
+    for (let i = 0; i < 25; i++) {
+      await client.upsertDigitalTwin(`Cell${i}`, JSON.stringify({ $metadata: { $model: ROOM }, co2: 400 + i }));
+    }
+    const seen = new Set();
+    let pages = 0;
+    for await (const page of client.queryTwins("SELECT * FROM DIGITALTWINS WHERE STARTSWITH($dtId, 'Cell')", 10)
+      .byPage()) {
+      pages++;
+      assert.ok(page.value.length <= 10);
+      assert.ok(Number(page.queryCharge) > 0);
+      for (const twin of page.value) {
+        assert.ok(!seen.has(twin.$dtId), `${twin.$dtId} twice`);
+        seen.add(twin.$dtId);
+      }
+    }
+    assert.equal(seen.size, 25);
+    assert.equal(pages, 3);
+  });
+
+  test("a bad query is SqlQueryError with its line and column", async () => {
+    const error = await failure((async () => {
+      for await (const _ of client.queryTwins("SELECT * FROM DIGITALTWINS WHERE co2 >")) { /* none */ }
+    })());
+    assert.equal(error.statusCode, 400);
+    assert.equal(error.code, "SqlQueryError");
+    assert.match(error.message, /1:39/);
+  });
+});
+
 describe("models", () => {
   test("getModel with the definition, listModels", async () => {
     const model = await client.getModel(ROOM, true);
