@@ -133,8 +133,15 @@ std::span<const ConfigKey> config_keys() {
          "127.0.0.1:8080",
          {},
          "Address and port of dtwin serve's HTTP API (Azure Digital Twins routes), e.g. 127.0.0.1:8080 or "
-         "[::1]:8443; port 0 picks a free one. off: no API. Only loopback addresses may be used until API "
-         "tokens exist.",
+         "[::1]:8443; port 0 picks a free one. off: no API. Other than loopback addresses need api.token_file "
+         "and TLS.",
+         {}},
+        {"api.token_file",
+         ConfigType::string,
+         "",
+         {},
+         "File of API access tokens, one per line: <token> <read|write> (# comments). With it every request "
+         "needs Authorization: Bearer <token>; dtwin serve re-reads it on SIGHUP. Empty: no tokens, loopback only.",
          {}},
         {"api.tls_cert",
          ConfigType::string,

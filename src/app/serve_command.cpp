@@ -1,5 +1,6 @@
 // dtwin serve: the twin server. Loads the store, starts the engine, connects to the MQTT
 // broker and runs until SIGINT or SIGTERM (then commits what is pending and exits 0).
+#include "api/access_tokens.hpp"
 #include "api/adt_routes.hpp"
 #include "api/http_server.hpp"
 #include "app/commands.hpp"
@@ -11,6 +12,7 @@
 #include "engine/engine.hpp"
 
 #include <atomic>
+#include <boost/asio/signal_set.hpp>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -158,20 +160,23 @@ core::Result<std::optional<api::HttpServerOptions>> api_options(const Config& co
     if (options.address == "localhost") {
         options.address = "127.0.0.1";
     }
-    if (!loopback) {
-        return core::fail(core::ErrorCode::invalid_value,
-                          "the API would listen on " + options.address +
-                              " without access tokens: anyone who reaches that address could read and change "
-                              "the twins. Listen on a loopback address (127.0.0.1:8080) and put a TLS proxy with "
-                              "authentication in front, until dtwin's own API tokens exist",
-                          "api.listen");
-    }
     options.tls_cert_file = config.get_string("api.tls_cert");
     options.tls_key_file = config.get_string("api.tls_key");
     if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
         return core::fail(core::ErrorCode::invalid_value,
                           "api.tls_cert and api.tls_key go together: set both or neither",
                           options.tls_cert_file.empty() ? "api.tls_cert" : "api.tls_key");
+    }
+    const bool tokens = !config.get_string("api.token_file").empty();
+    if (!loopback && (!tokens || options.tls_cert_file.empty())) {
+        return core::fail(core::ErrorCode::invalid_value,
+                          "the API would listen on " + options.address + " without " +
+                              (tokens ? "TLS" : "access tokens") +
+                              ": anyone who reaches that address could read and change the twins" +
+                              (tokens ? " and see the tokens" : "") +
+                              ". Either listen on a loopback address (127.0.0.1:8080), or set api.token_file "
+                              "(lines '<token> <read|write>') and api.tls_cert + api.tls_key",
+                          "api.listen");
     }
     options.max_body_bytes = static_cast<std::size_t>(config.get_integer("api.max_body_bytes"));
     options.max_connections = static_cast<std::size_t>(config.get_integer("api.max_connections"));
@@ -245,6 +250,35 @@ int serve(CommandContext& ctx) {
     install_signal_handlers();
     Server server(io, wakeup, engine, *client, clock, options, outbox ? &*outbox : nullptr);
     std::unique_ptr<api::HttpServer> http;
+    // Tokens: replaced as a whole on SIGHUP (the io_context thread reads and swaps them).
+    std::shared_ptr<const api::AccessTokens> tokens;
+    const std::string token_file = ctx.config.get_string("api.token_file");
+    if (!token_file.empty()) {
+        auto loaded = api::AccessTokens::load(token_file);
+        if (!loaded) {
+            return report_error(ctx, loaded.error());
+        }
+        spdlog::info("API tokens: {} from {}", loaded->size(), token_file);
+        tokens = std::make_shared<const api::AccessTokens>(std::move(*loaded));
+    }
+    boost::asio::signal_set hangup(io, SIGHUP);
+    std::function<void()> await_hangup = [&] {
+        hangup.async_wait([&](const boost::system::error_code& error, int) {
+            if (error) {
+                return;
+            }
+            if (!token_file.empty()) {
+                if (auto reloaded = api::AccessTokens::load(token_file)) {
+                    tokens = std::make_shared<const api::AccessTokens>(std::move(*reloaded));
+                    spdlog::info("API tokens re-read on SIGHUP: {}", tokens->size());
+                } else {
+                    spdlog::error("API tokens not re-read, the old ones stay: {}", reloaded.error().to_string());
+                }
+            }
+            await_hangup();
+        });
+    };
+    await_hangup();
     if (*http_options) {
         api::AdtRoutes routes(api::ApiSources{.graph = &graph,
                                               .models = &(*workspace)->model_records(),
@@ -252,7 +286,11 @@ int serve(CommandContext& ctx) {
                                               .engine = &engine,
                                               .request_commit = [&server] { server.request_commit(); }});
         auto started_http = api::HttpServer::start(
-            io, **http_options, [routes = std::move(routes)](api::HttpRequest request, api::Responder respond) {
+            io, **http_options,
+            [routes = std::move(routes), &tokens](api::HttpRequest request, api::Responder respond) {
+                if (auto refused = api::authorize(tokens.get(), request)) {
+                    return respond(std::move(*refused));
+                }
                 routes.handle(request, respond);
             });
         if (!started_http) {
@@ -265,6 +303,8 @@ int serve(CommandContext& ctx) {
                      http->port());
     }
     const int status = server.run(g_stop_requested);
+    boost::system::error_code ignored;
+    hangup.cancel(ignored);
     if (http) {
         http->stop();
     }

@@ -31,6 +31,7 @@ class ApiServer(unittest.TestCase):
     """One dtwin serve (no broker needed: it keeps retrying MQTT) per test class."""
 
     extra = []
+    tokens = None  # text of an api.token_file, if the class wants one
 
     @classmethod
     def setUpClass(cls):
@@ -46,11 +47,17 @@ class ApiServer(unittest.TestCase):
         cls.case.ok("import", os.path.join(EXAMPLE_DIR, "twins.json"))
         cls.case.ok("twin", "create", "door a/b?c#d;e", "--model", DOOR_MODEL)
         cls.port = free_port()
+        extra = list(cls.extra)
+        if cls.tokens is not None:
+            cls.token_file = os.path.join(tmp, "tokens")
+            with open(cls.token_file, "w") as f:
+                f.write(cls.tokens)
+            extra += ["--set", "api.token_file=" + cls.token_file]
         cls.log = open(os.path.join(tmp, "serve.log"), "w")
         cls.server = subprocess.Popen(
             [DTWIN, "--data", cls.case.data, "--set", "mqtt.url=mqtt://127.0.0.1:%d" % free_port(),
              "--set", "api.listen=127.0.0.1:%d" % cls.port, "--set", "api.tls_cert=" + cls.cert,
-             "--set", "api.tls_key=" + cls.key, *cls.extra, "serve"],
+             "--set", "api.tls_key=" + cls.key, *extra, "serve"],
             stdout=cls.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -312,6 +319,58 @@ class BadInput(ApiServer):
         self.assertEqual(self.request("GET", "/digitaltwins/Door")[0], 200)
 
 
+READER = "r" * 20 + "-read-token"
+WRITER = "w" * 20 + "-write-token"
+
+
+class Tokens(ApiServer):
+    tokens = "# API tokens\n%s read\n\n%s write\n" % (READER, WRITER)
+
+    def bearer(self, token):
+        return {"Authorization": "Bearer " + token}
+
+    def test_no_or_wrong_token_is_401_with_www_authenticate(self):
+        status, headers, body = self.request("GET", "/digitaltwins/Door")
+        self.assertEqual((status, body["error"]["code"]), (401, "Unauthorized"))
+        self.assertTrue(headers["WWW-Authenticate"].startswith("Bearer"))
+        status, _, _ = self.request("GET", "/digitaltwins/Door", headers=self.bearer("x" * 30))
+        self.assertEqual(status, 401)
+        self.assertEqual(self.request("GET", "/healthz")[0], 200)  # probes need none
+
+    def test_read_tokens_read_and_query_write_tokens_write(self):
+        self.assertEqual(self.request("GET", "/digitaltwins/Door", headers=self.bearer(READER))[0], 200)
+        status, _, _ = self.request("POST", "/query", body=json.dumps({"query": "SELECT COUNT() FROM DIGITALTWINS"}),
+                                    headers=self.bearer(READER))
+        self.assertEqual(status, 200)
+        patch = json.dumps([{"op": "add", "path": "/co2", "value": 700}])
+        status, _, body = self.request("PATCH", "/digitaltwins/Room1", body=patch, headers=self.bearer(READER))
+        self.assertEqual((status, body["error"]["code"]), (403, "Forbidden"))
+        self.assertEqual(self.request("PATCH", "/digitaltwins/Room1", body=patch, headers=self.bearer(WRITER))[0], 204)
+
+    def test_sighup_rereads_the_file_and_tokens_never_reach_the_log(self):
+        fresh = "n" * 24 + "-new"
+        with open(self.token_file, "w") as f:
+            f.write("%s write\n" % fresh)
+        self.server.send_signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while time.time() < deadline and self.request("GET", "/digitaltwins/Door",
+                                                      headers=self.bearer(fresh))[0] != 200:
+            time.sleep(0.05)
+        self.assertEqual(self.request("GET", "/digitaltwins/Door", headers=self.bearer(fresh))[0], 200)
+        self.assertEqual(self.request("GET", "/digitaltwins/Door", headers=self.bearer(WRITER))[0], 401)
+        # A file that does not parse keeps the tokens in force.
+        with open(self.token_file, "w") as f:
+            f.write("short read\n")
+        self.server.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        self.assertEqual(self.request("GET", "/digitaltwins/Door", headers=self.bearer(fresh))[0], 200)
+        with open(os.path.join(self.case.tmp, "serve.log")) as f:
+            log = f.read()
+        for token in (READER, WRITER, fresh):
+            self.assertNotIn(token, log)
+        self.assertIn("not re-read", log)
+
+
 class Configuration(DtwinTestCase):
     def test_listening_beyond_loopback_without_tokens_is_refused_naming_the_key(self):
         self.ok("model", "import", os.path.join(EXAMPLE_DIR, "models"))
@@ -319,6 +378,21 @@ class Configuration(DtwinTestCase):
         self.assertEqual(result.code, 1, result)
         self.assertIn("api.listen", result.err)
         self.assertIn("loopback", result.err)
+
+    def test_tokens_without_tls_beyond_loopback_are_refused(self):
+        tokens = self.write("tokens", "%s write\n" % WRITER)
+        result = self.dtwin("--set", "api.listen=0.0.0.0:%d" % free_port(), "--set", "api.token_file=" + tokens,
+                            "serve")
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("without TLS", result.err)
+
+    def test_a_token_file_with_a_bad_line_names_the_line_not_the_token(self):
+        tokens = self.write("tokens", "# ok\nsecret12 write\n")
+        result = self.dtwin("--set", "api.listen=127.0.0.1:%d" % free_port(), "--set", "api.token_file=" + tokens,
+                            "serve")
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("tokens:2", result.err)
+        self.assertNotIn("secret12", result.err)
 
     def test_a_certificate_without_its_key_is_refused(self):
         result = self.dtwin("--set", "api.listen=127.0.0.1:%d" % free_port(), "--set", "api.tls_cert=/nope.pem",

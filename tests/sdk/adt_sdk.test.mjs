@@ -25,7 +25,9 @@ const freePort = () =>
   });
 
 let server;
-let client;
+let client; // with a write token
+let reader; // with a read token
+let stranger; // with a token the server does not know
 const data = join(work, "data");
 
 const cli = (...args) => execFileSync(dtwin, ["--data", data, ...args], { encoding: "utf8" });
@@ -52,6 +54,7 @@ before(async () => {
      "--set", `mqtt.url=mqtt://127.0.0.1:${await freePort()}`,
      "--set", `api.listen=127.0.0.1:${port}`,
      "--set", `api.tls_cert=${join(work, "cert.pem")}`, "--set", `api.tls_key=${join(work, "key.pem")}`,
+     "--set", `api.token_file=${join(work, "tokens")}`,
      "serve"],
     { stdio: "ignore" });
   const deadline = Date.now() + 30_000;
@@ -62,8 +65,12 @@ before(async () => {
     if (Date.now() > deadline || server.exitCode !== null) throw new Error("dtwin serve did not start:\n" + text);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const credential = { getToken: async () => ({ token: "dev", expiresOnTimestamp: Date.now() + 3600e3 }) };
-  client = new DigitalTwinsClient(`https://127.0.0.1:${port}`, credential, { retryOptions: { maxRetries: 0 } });
+  const credential = (token) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600e3 }) });
+  const endpoint = `https://127.0.0.1:${port}`;
+  const options = { retryOptions: { maxRetries: 0 } };
+  client = new DigitalTwinsClient(endpoint, credential(process.env.DTWIN_SDK_TOKEN), options);
+  reader = new DigitalTwinsClient(endpoint, credential(process.env.DTWIN_SDK_READ_TOKEN), options);
+  stranger = new DigitalTwinsClient(endpoint, credential("not-a-token-of-this-server"), options);
 });
 
 after(async () => {
@@ -72,6 +79,17 @@ after(async () => {
     server.kill("SIGTERM");
     await exited;
   }
+});
+
+describe("tokens", () => {
+  test("a read token reads but cannot write; an unknown token is 401", async () => {
+    assert.equal((await reader.getDigitalTwin("Door")).body.$dtId, "Door");
+    const refused = await failure(reader.updateDigitalTwin("Door", [{ op: "add", path: "/angle", value: 3 }]));
+    assert.equal(refused.statusCode, 403);
+    assert.equal(refused.code, "Forbidden");
+    const unknown = await failure(stranger.getDigitalTwin("Door"));
+    assert.equal(unknown.statusCode, 401);
+  });
 });
 
 describe("twins", () => {
