@@ -4,8 +4,12 @@
 
 #include "api/http_message.hpp"
 #include "core/error.hpp"
+#include "engine/engine.hpp"
+#include "store/store.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,5 +32,14 @@ inline constexpr std::string_view k_api_version = "2022-05-31";
 
 /// 400 InvalidArgument when the request names an api-version other than k_api_version.
 [[nodiscard]] std::optional<HttpResponse> check_api_version(const HttpRequest& request);
+
+/// A stored model as ADT's model data: id, displayName/description as language maps,
+/// decommissioned, uploadTime, and with `include_definition` the DTDL itself ("model").
+[[nodiscard]] boost::json::object model_data(const store::ModelRecord& record, bool include_definition);
+
+/// Registers `answer` to be sent through `respond` after the engine's next commit (a 500
+/// if that commit fails), and asks for that commit.
+void answer_after_commit(engine::Engine& engine, const std::function<void()>& request_commit, Responder respond,
+                         std::function<HttpResponse()> answer);
 
 } // namespace dtwin::api

@@ -17,54 +17,10 @@ HttpResponse not_found(std::string_view code, const std::string& what) {
     return error_response(404, code, what);
 }
 
-// A localizable DTDL string as the models API returns it: always a language map.
-json::object language_map(const json::value* value) {
-    json::object map;
-    if (value == nullptr) {
-        return map;
-    }
-    if (value->is_string()) {
-        map["en"] = value->get_string();
-    } else if (value->is_object()) {
-        for (const auto& [language, text] : value->get_object()) {
-            map[language] = text;
-        }
-    } else if (value->is_array()) {
-        for (const auto& item : value->get_array()) {
-            if (item.is_string()) {
-                map["en"] = item.get_string();
-            } else if (const auto* object = item.if_object(); object && object->contains("@value")) {
-                const auto* language = object->if_contains("@language");
-                map[language != nullptr && language->is_string() ? language->get_string() : "en"] =
-                    object->at("@value");
-            }
-        }
-    }
-    return map;
-}
-
-json::object model_data(const store::ModelRecord& record, bool include_definition) {
-    json::object data;
-    data["id"] = record.id;
-    auto parsed = core::parse_json_text(record.document);
-    const json::object* document = nullptr;
-    if (const auto* value = std::get_if<json::value>(&parsed); value != nullptr && value->is_object()) {
-        document = &value->get_object();
-    }
-    data["description"] = language_map(document ? document->if_contains("description") : nullptr);
-    data["displayName"] = language_map(document ? document->if_contains("displayName") : nullptr);
-    data["decommissioned"] = record.decommissioned;
-    data["uploadTime"] = core::format_time(record.upload_time);
-    if (include_definition && document != nullptr) {
-        data["model"] = *document;
-    }
-    return data;
-}
-
 } // namespace
 
 void AdtRoutes::handle(const HttpRequest& request, const Responder& respond) const {
-    if (request.method != "GET" && handle_write(request, respond)) {
+    if (request.method != "GET" && (handle_model_write(request, respond) || handle_write(request, respond))) {
         return;
     }
     respond(route(request));

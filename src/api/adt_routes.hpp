@@ -15,6 +15,7 @@
 #pragma once
 
 #include "api/http_message.hpp"
+#include "core/dtdl/dtdl_parser.hpp"
 #include "core/twin_graph.hpp"
 #include "engine/engine.hpp"
 #include "store/store.hpp"
@@ -27,8 +28,13 @@ namespace dtwin::api {
 /// What the routes read. Borrowed: it must outlive the routes.
 struct ApiSources {
     core::TwinGraph* graph = nullptr;
-    /// The stored models (DTDL text, upload time, decommissioned), for the models routes.
-    const std::vector<store::ModelRecord>* models = nullptr;
+    /// The stored models (DTDL text, upload time, decommissioned), for the models routes;
+    /// the model writes keep it up to date.
+    std::vector<store::ModelRecord>* models = nullptr;
+    /// How uploaded DTDL is parsed (models.allow_undefined_extensions).
+    core::dtdl::ModelParseOptions parse_options;
+    /// For upload times.
+    const core::Clock* clock = nullptr;
     /// Readiness (/readyz): true while the MQTT connection is up.
     std::function<bool()> mqtt_connected;
     /// The single writer; writes go through it. Null: the API is read-only (writes 405).
@@ -45,6 +51,11 @@ public:
     void handle(const HttpRequest& request, const Responder& respond) const;
 
 private:
+    /// The model writes (adt_models.cpp); false when `request` is none of them.
+    bool handle_model_write(const HttpRequest& request, const Responder& respond) const;
+    void upload_models(const HttpRequest& request, const Responder& respond) const;
+    void decommission_model(const HttpRequest& request, const std::string& id, const Responder& respond) const;
+    void delete_model(const std::string& id, const Responder& respond) const;
     /// The write routes (adt_writes.cpp); false when `request` is none of them.
     bool handle_write(const HttpRequest& request, const Responder& respond) const;
     void put_twin(const HttpRequest& request, const std::string& id, const Responder& respond) const;

@@ -101,23 +101,6 @@ bool AdtRoutes::handle_write(const HttpRequest& request, const Responder& respon
     return true;
 }
 
-namespace {
-
-// Answers `respond` once the engine's next commit made the write durable.
-void answer_after_commit(engine::Engine& engine, const std::function<void()>& request_commit, Responder respond,
-                         std::function<HttpResponse()> answer) {
-    engine.after_commit([respond = std::move(respond), answer = std::move(answer)](bool committed) {
-        respond(committed ? answer()
-                          : error_response(500, "InternalServerError",
-                                           "the store refused the commit; the write is not durable"));
-    });
-    if (request_commit) {
-        request_commit();
-    }
-}
-
-} // namespace
-
 void AdtRoutes::put_twin(const HttpRequest& request, const std::string& id, const Responder& respond) const {
     auto body = json_body(request);
     if (auto* refused = std::get_if<HttpResponse>(&body)) {

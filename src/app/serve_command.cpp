@@ -250,6 +250,8 @@ int serve(CommandContext& ctx) {
     install_signal_handlers();
     Server server(io, wakeup, engine, *client, clock, options, outbox ? &*outbox : nullptr);
     std::unique_ptr<api::HttpServer> http;
+    // The models API's view of the stored models; its writes keep it current.
+    std::vector<store::ModelRecord> model_catalog = (*workspace)->model_records();
     // Tokens: replaced as a whole on SIGHUP (the io_context thread reads and swaps them).
     std::shared_ptr<const api::AccessTokens> tokens;
     const std::string token_file = ctx.config.get_string("api.token_file");
@@ -281,7 +283,9 @@ int serve(CommandContext& ctx) {
     await_hangup();
     if (*http_options) {
         api::AdtRoutes routes(api::ApiSources{.graph = &graph,
-                                              .models = &(*workspace)->model_records(),
+                                              .models = &model_catalog,
+                                              .parse_options = (*workspace)->parse_options(),
+                                              .clock = &clock,
                                               .mqtt_connected = [&server] { return server.mqtt_connected(); },
                                               .engine = &engine,
                                               .request_commit = [&server] { server.request_commit(); }});

@@ -166,6 +166,16 @@ public:
                                                                      const core::WriteOptions& options);
     [[nodiscard]] core::Result<void> delete_relationship(std::string_view source, std::string_view id,
                                                          const core::WriteOptions& options);
+    /// Models uploaded through the API: `interfaces` (parsed and resolved against the
+    /// loaded ones) go into the graph and `records` into the next commit. All or nothing:
+    /// on an error (already_exists) the graph is as before.
+    [[nodiscard]] core::Result<void> add_models(const std::vector<core::InterfacePtr>& interfaces,
+                                                std::vector<store::ModelRecord> records);
+    /// Stores `record` (its decommissioned flag changed) and applies the flag to the graph.
+    [[nodiscard]] core::Result<void> set_decommissioned(store::ModelRecord record);
+    /// Removes model `id` from the graph and the store. Errors: unknown_model; in_use while
+    /// twins of it exist or other models use it.
+    [[nodiscard]] core::Result<void> delete_model(std::string_view id);
     /// Calls `done(true)` once the next commit() made everything staged so far durable,
     /// or `done(false)` if that commit failed (CommitOutput::waiters; the owner calls them).
     void after_commit(std::function<void(bool)> done);

@@ -8,6 +8,7 @@
 #include "engine/engine.hpp"
 #include "engine/staging.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 
 namespace dtwin::engine {
@@ -141,6 +142,65 @@ core::Result<void> Engine::delete_relationship(std::string_view source, std::str
         stage_relationship(source, id);
     }
     return deleted;
+}
+
+core::Result<void> Engine::add_models(const std::vector<core::InterfacePtr>& interfaces,
+                                      std::vector<store::ModelRecord> records) {
+    std::vector<std::string> added;
+    for (const auto& interface : interfaces) {
+        if (auto result = m_graph.add_model(interface); !result) {
+            for (const auto& id : added) {
+                (void)m_graph.remove_model(id);
+            }
+            return result;
+        }
+        added.push_back(interface->id);
+    }
+    for (auto& record : records) {
+        m_batch.put_model(std::move(record));
+    }
+    return {};
+}
+
+core::Result<void> Engine::set_decommissioned(store::ModelRecord record) {
+    if (auto set = m_graph.models().set_decommissioned(record.id, record.decommissioned); !set) {
+        return set;
+    }
+    m_batch.put_model(std::move(record));
+    return {};
+}
+
+core::Result<void> Engine::delete_model(std::string_view id) {
+    for (const auto& other : m_graph.models().ids()) {
+        const auto model = m_graph.find_model(other);
+        if (other == id || model == nullptr) {
+            continue;
+        }
+        bool uses = std::find(model->extends.begin(), model->extends.end(), id) != model->extends.end();
+        for (const auto& [name, component] : model->components) {
+            uses = uses || component.schema == id;
+        }
+        for (const auto& [name, relationship] : model->relationships) {
+            uses = uses || relationship.target == id;
+        }
+        if (uses) {
+            return core::fail(core::ErrorCode::in_use, "model '" + other + "' refers to it; delete that one first",
+                              std::string(id));
+        }
+    }
+    std::size_t twins = 0;
+    m_graph.for_each_twin([&](const core::Twin& twin) { twins += twin.model_id() == id ? 1 : 0; });
+    if (twins > 0) {
+        return core::fail(core::ErrorCode::in_use,
+                          std::to_string(twins) + " twin(s) of this model exist; delete them first (or decommission "
+                                                  "the model, which keeps them and refuses new ones)",
+                          std::string(id));
+    }
+    if (auto removed = m_graph.remove_model(id); !removed) {
+        return removed;
+    }
+    m_batch.delete_model(std::string(id));
+    return {};
 }
 
 void Engine::after_commit(std::function<void(bool)> done) {

@@ -229,4 +229,43 @@ describe("models", () => {
     const unknown = await failure(client.getModel("dtmi:x:Nope;1"));
     assert.equal(unknown.code, "ModelNotFound");
   });
+
+  test("createModels all or nothing, DTDL errors, decommission, delete", async () => {
+    const base = { "@context": "dtmi:dtdl:context;3", "@id": "dtmi:x:Sensor;1", "@type": "Interface",
+                   displayName: "Sensor", contents: [{ "@type": "Property", name: "level", schema: "double" }] };
+    const derived = { "@context": "dtmi:dtdl:context;3", "@id": "dtmi:x:Probe;1", "@type": "Interface",
+                      extends: "dtmi:x:Sensor;1" };
+    const broken = { "@context": "dtmi:dtdl:context;3", "@id": "dtmi:x:Broken;1", "@type": "Interface",
+                     contents: [{ "@type": "Property", name: "1bad", schema: "double" }] };
+    const rejected = await failure(client.createModels([base, broken]));
+    assert.equal(rejected.statusCode, 400);
+    assert.equal(rejected.code, "DTDLParserError");
+    assert.match(rejected.message, /\/1 \/contents\/0\/name/);
+    assert.equal((await failure(client.getModel("dtmi:x:Sensor;1"))).code, "ModelNotFound"); // nothing stored
+
+    const created = await client.createModels([base, derived]);
+    assert.deepEqual(created.map((m) => m.id).sort(), ["dtmi:x:Probe;1", "dtmi:x:Sensor;1"]);
+    assert.deepEqual(created.find((m) => m.id === "dtmi:x:Sensor;1").displayName, { en: "Sensor" });
+    const twice = await failure(client.createModels([base]));
+    assert.equal(twice.statusCode, 409);
+    assert.equal(twice.code, "ModelIdAlreadyExists");
+
+    await client.upsertDigitalTwin("probe-1", JSON.stringify({ $metadata: { $model: "dtmi:x:Probe;1" }, level: 2 }));
+    await client.decomissionModel("dtmi:x:Probe;1");
+    assert.equal((await client.getModel("dtmi:x:Probe;1")).decommissioned, true);
+    const refused = await failure(client.upsertDigitalTwin("probe-2",
+      JSON.stringify({ $metadata: { $model: "dtmi:x:Probe;1" } })));
+    assert.equal(refused.code, "ModelDecommissioned");
+    assert.equal((await client.getDigitalTwin("probe-1")).body.level, 2); // existing twins stay
+
+    const referenced = await failure(client.deleteModel("dtmi:x:Sensor;1"));
+    assert.equal(referenced.statusCode, 409);
+    assert.equal(referenced.code, "ModelReferencesNotDeleted");
+    await client.deleteDigitalTwin("probe-1");
+    await client.deleteModel("dtmi:x:Probe;1");
+    await client.deleteModel("dtmi:x:Sensor;1");
+    assert.equal((await failure(client.getModel("dtmi:x:Sensor;1"))).code, "ModelNotFound");
+    // Stored: a separate process reading the store sees the models gone.
+    assert.ok(!cli("model", "list").includes("dtmi:x:Sensor;1"));
+  });
 });
