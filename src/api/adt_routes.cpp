@@ -56,6 +56,12 @@ HttpResponse AdtRoutes::route(const HttpRequest& request) const {
             return get_relationship(id, path[3]);
         }
     }
+    if (get && path.size() == 1 && path[0] == "metrics") {
+        return metrics();
+    }
+    if (get && path.size() == 4 && path[0] == "dtwin" && path[1] == "history") {
+        return history(request, path[2], path[3]);
+    }
     if (request.method == "POST" && path.size() == 1 && path[0] == "query") {
         return query(request);
     }

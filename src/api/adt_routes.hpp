@@ -35,6 +35,10 @@ struct ApiSources {
     core::dtdl::ModelParseOptions parse_options;
     /// For upload times.
     const core::Clock* clock = nullptr;
+    /// History reads (/dtwin/history). Null: that route answers 501.
+    store::Store* store = nullptr;
+    /// Open API connections, for /metrics.
+    std::function<std::size_t()> http_connections;
     /// Readiness (/readyz): true while the MQTT connection is up.
     std::function<bool()> mqtt_connected;
     /// The single writer; writes go through it. Null: the API is read-only (writes 405).
@@ -76,6 +80,10 @@ private:
     [[nodiscard]] HttpResponse get_relationship(const std::string& id, const std::string& relationship) const;
     [[nodiscard]] HttpResponse get_model(const HttpRequest& request, const std::string& id) const;
     [[nodiscard]] HttpResponse list_models(const HttpRequest& request) const;
+    /// dtwin's own routes (dtwin_routes.cpp).
+    [[nodiscard]] HttpResponse history(const HttpRequest& request, const std::string& twin,
+                                       const std::string& property) const;
+    [[nodiscard]] HttpResponse metrics() const;
     /// POST /query (adt_query.cpp).
     [[nodiscard]] HttpResponse query(const HttpRequest& request) const;
 

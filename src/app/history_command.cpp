@@ -3,6 +3,7 @@
 #include "app/commands.hpp"
 #include "app/workspace.hpp"
 #include "core/downsample.hpp"
+#include "engine/event_json.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -39,36 +40,6 @@ core::Result<std::optional<core::TimePoint>> parse_time_option(const std::string
     return parsed;
 }
 
-json::value value_to_json(const store::SampleValue& value) {
-    return std::visit(
-        [](const auto& held) -> json::value {
-            using Held = std::decay_t<decltype(held)>;
-            if constexpr (std::is_same_v<Held, store::JsonText>) {
-                std::error_code ec;
-                json::value parsed = json::parse(held.text, ec);
-                return ec ? json::value(held.text) : parsed;
-            } else {
-                return json::value(held);
-            }
-        },
-        value);
-}
-
-/// The value as a number for downsampling: booleans count as 0 and 1; strings and JSON
-/// documents have none.
-std::optional<double> numeric_value(const store::SampleValue& value) {
-    if (const auto* number = std::get_if<double>(&value)) {
-        return *number;
-    }
-    if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-        return static_cast<double>(*integer);
-    }
-    if (const auto* flag = std::get_if<bool>(&value)) {
-        return *flag ? 1.0 : 0.0;
-    }
-    return std::nullopt;
-}
-
 std::string render(const json::value& value) {
     return value.is_double() ? format_double(value.get_double()) : json::serialize(value);
 }
@@ -79,7 +50,7 @@ int print_samples(const CommandContext& ctx, const HistoryArguments& args,
         json::array rows;
         for (const auto& sample : samples) {
             rows.emplace_back(json::object{{"time", core::format_time(sample.source_time)},
-                                           {"value", value_to_json(sample.value)},
+                                           {"value", engine::sample_value_to_json(sample.value)},
                                            {"sequence", sample.sequence}});
         }
         print_json(*ctx.out,
@@ -87,8 +58,8 @@ int print_samples(const CommandContext& ctx, const HistoryArguments& args,
         return k_exit_ok;
     }
     for (const auto& sample : samples) {
-        *ctx.out << core::format_time(sample.source_time) << "  " << render(value_to_json(sample.value)) << "  #"
-                 << sample.sequence << "\n";
+        *ctx.out << core::format_time(sample.source_time) << "  " << render(engine::sample_value_to_json(sample.value))
+                 << "  #" << sample.sequence << "\n";
     }
     return k_exit_ok;
 }
@@ -160,7 +131,7 @@ int history(CommandContext& ctx, const HistoryArguments& args) {
     numeric.reserve(samples->size());
     std::size_t skipped = 0;
     for (const auto& sample : *samples) {
-        if (auto number = numeric_value(sample.value)) {
+        if (auto number = engine::sample_number(sample.value)) {
             numeric.push_back({sample.source_time, *number});
         } else {
             ++skipped;

@@ -286,6 +286,8 @@ int serve(CommandContext& ctx) {
                                               .models = &model_catalog,
                                               .parse_options = (*workspace)->parse_options(),
                                               .clock = &clock,
+                                              .store = &(*workspace)->store(),
+                                              .http_connections = [&http] { return http ? http->connections() : 0; },
                                               .mqtt_connected = [&server] { return server.mqtt_connected(); },
                                               .engine = &engine,
                                               .request_commit = [&server] { server.request_commit(); }});

@@ -2,6 +2,11 @@
 
 #include "core/twin.hpp"
 
+#include <boost/json/parse.hpp>
+#include <system_error>
+#include <type_traits>
+#include <variant>
+
 namespace dtwin::engine {
 
 namespace json = boost::json;
@@ -106,6 +111,34 @@ json::object counters_to_json(const EngineCounters& counters) {
     }
     out["timestampsReplaced"] = std::move(replaced);
     return out;
+}
+
+json::value sample_value_to_json(const store::SampleValue& value) {
+    return std::visit(
+        [](const auto& held) -> json::value {
+            using Held = std::decay_t<decltype(held)>;
+            if constexpr (std::is_same_v<Held, store::JsonText>) {
+                std::error_code ec;
+                json::value parsed = json::parse(held.text, ec);
+                return ec ? json::value(held.text) : parsed;
+            } else {
+                return json::value(held);
+            }
+        },
+        value);
+}
+
+std::optional<double> sample_number(const store::SampleValue& value) {
+    if (const auto* number = std::get_if<double>(&value)) {
+        return *number;
+    }
+    if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+        return static_cast<double>(*integer);
+    }
+    if (const auto* flag = std::get_if<bool>(&value)) {
+        return *flag ? 1.0 : 0.0;
+    }
+    return std::nullopt;
 }
 
 } // namespace dtwin::engine

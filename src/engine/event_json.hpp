@@ -8,6 +8,7 @@
 #include "engine/liveness.hpp"
 
 #include <boost/json/object.hpp>
+#include <optional>
 #include <string>
 
 namespace dtwin::engine {
@@ -28,6 +29,14 @@ namespace dtwin::engine {
 ///  "instance", "startedAt", "firedAt", "resolvedAt", "eventTime", "reportTime",
 ///  "latenessMs", "values"}: an alert as dtwin/alerts/{twin} carries it.
 [[nodiscard]] boost::json::object alert_notice_to_json(const AlertNotice& notice);
+
+/// A stored history value as JSON: numbers, booleans and strings as they are, JSON
+/// documents parsed (their text when it does not parse).
+[[nodiscard]] boost::json::value sample_value_to_json(const store::SampleValue& value);
+
+/// A stored history value as a number for downsampling: booleans count as 0 and 1;
+/// strings and JSON documents have none.
+[[nodiscard]] std::optional<double> sample_number(const store::SampleValue& value);
 
 /// Every counter of EngineCounters, rejections and replacements as objects by reason.
 [[nodiscard]] boost::json::object counters_to_json(const EngineCounters& counters);

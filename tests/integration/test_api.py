@@ -245,6 +245,43 @@ class Writes(ApiServer):
         self.assertEqual(self.case.dtwin("twin", "get", "Hall").code, 1)
 
 
+class HistoryAndMetrics(ApiServer):
+    def test_history_raw_and_downsampled_to_the_points_asked(self):
+        values = [500.0, 520.0, 480.0, 610.0, 590.0]
+        for value in values:
+            body = json.dumps([{"op": "add", "path": "/co2", "value": value}])
+            self.assertEqual(self.request("PATCH", "/digitaltwins/Room1", body=body)[0], 204)
+        now = time.time()
+        window = "from=%s&to=%s" % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60)),
+                                    time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 60)))
+        status, _, raw = self.request("GET", "/dtwin/history/Room1/co2?" + window)
+        self.assertEqual(status, 200, raw)
+        self.assertEqual([s["value"] for s in raw["samples"]][-5:], values)
+        status, _, one = self.request("GET", "/dtwin/history/Room1/co2?points=1&" + window)
+        self.assertEqual(status, 200, one)
+        self.assertEqual(len(one["buckets"]), 1)
+        bucket = one["buckets"][0]
+        self.assertEqual((bucket["count"], bucket["min"], bucket["max"], bucket["last"]), (5, 480.0, 610.0, 590.0))
+        status, _, error = self.request("GET", "/dtwin/history/Room1/co2?from=yesterday")
+        self.assertEqual((status, error["error"]["code"]), (400, "InvalidArgument"))
+        self.assertIn("from", error["error"]["message"])
+        status, _, error = self.request("GET", "/dtwin/history/Room1/co2?points=10")
+        self.assertEqual(status, 400)
+
+    def test_metrics_in_prometheus_text(self):
+        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.tls, timeout=10)
+        connection.request("GET", "/metrics")
+        response = connection.getresponse()
+        text = response.read().decode()
+        connection.close()
+        self.assertEqual(response.status, 200)
+        self.assertTrue(response.getheader("Content-Type").startswith("text/plain"))
+        lines = dict(line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+        self.assertGreaterEqual(int(lines["dtwin_twins"]), 3)
+        self.assertGreaterEqual(int(lines["dtwin_http_connections"]), 1)
+        self.assertIn("# TYPE dtwin_commits_total counter", text)
+
+
 class BadInput(ApiServer):
     extra = ["--set", "api.max_body_bytes=1000", "--set", "api.request_timeout_ms=1000"]
 

@@ -1,0 +1,167 @@
+// dtwin's own routes beside the ADT ones: history of a property over a time range,
+// raw or downsampled (what charts need), and Prometheus metrics.
+//
+//   GET /dtwin/history/{twin}/{property}?from=&to=&step=|points=&limit=
+//   GET /metrics
+#include "api/adt_responses.hpp"
+#include "api/adt_routes.hpp"
+#include "api/http_server.hpp"
+#include "core/downsample.hpp"
+#include "engine/event_json.hpp"
+
+#include <charconv>
+#include <sstream>
+
+namespace dtwin::api {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t k_max_raw_samples = 100'000;
+constexpr std::size_t k_max_points = 10'000;
+
+std::variant<std::optional<core::TimePoint>, HttpResponse> time_parameter(const HttpRequest& request,
+                                                                          const std::string& name) {
+    const std::string text = request.parameter(name);
+    if (text.empty()) {
+        return std::optional<core::TimePoint>{};
+    }
+    auto parsed = core::parse_time(text);
+    if (!parsed) {
+        return error_response(400, "InvalidArgument", name + " must be an RFC 3339 time, not '" + text + "'");
+    }
+    return parsed;
+}
+
+json::array bucket_rows(const std::vector<core::Bucket>& buckets) {
+    json::array rows;
+    for (const auto& bucket : buckets) {
+        rows.push_back(json::object{{"start", core::format_time(bucket.start)},
+                                    {"count", bucket.count},
+                                    {"min", bucket.min},
+                                    {"max", bucket.max},
+                                    {"mean", bucket.mean},
+                                    {"last", bucket.last},
+                                    {"lastTime", core::format_time(bucket.last_time)}});
+    }
+    return rows;
+}
+
+} // namespace
+
+HttpResponse AdtRoutes::history(const HttpRequest& request, const std::string& twin,
+                                const std::string& property) const {
+    if (m_sources.store == nullptr) {
+        return error_response(501, "NotImplemented", "no store behind this API");
+    }
+    auto from = time_parameter(request, "from");
+    auto to = time_parameter(request, "to");
+    for (auto* parsed : {&from, &to}) {
+        if (auto* refused = std::get_if<HttpResponse>(parsed)) {
+            return std::move(*refused);
+        }
+    }
+    const auto range_from = std::get<0>(from);
+    const auto range_to = std::get<0>(to);
+    std::optional<std::chrono::microseconds> step;
+    if (const std::string text = request.parameter("step"); !text.empty()) {
+        auto parsed = core::parse_duration(text);
+        if (!parsed) {
+            return error_response(400, "InvalidArgument", "step: " + parsed.error().to_string());
+        }
+        step = *parsed;
+    }
+    if (const std::string text = request.parameter("points"); !text.empty()) {
+        std::size_t points = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), points);
+        if (error != std::errc{} || end != text.data() + text.size() || points == 0 || points > k_max_points) {
+            return error_response(400, "InvalidArgument",
+                                  "points must be a whole number from 1 to " + std::to_string(k_max_points));
+        }
+        if (!range_from || !range_to || *range_to <= *range_from) {
+            return error_response(400, "InvalidArgument", "points needs from and to, with from before to");
+        }
+        step = std::max(std::chrono::microseconds{1}, (*range_to - *range_from) / static_cast<std::int64_t>(points));
+    }
+    store::HistoryQuery query{twin, property};
+    query.from = range_from.value_or(core::TimePoint::min());
+    query.to = range_to.value_or(core::TimePoint::max());
+    std::size_t limit = k_max_raw_samples;
+    if (const std::string text = request.parameter("limit"); !text.empty()) {
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
+        if (error != std::errc{} || end != text.data() + text.size() || limit == 0) {
+            return error_response(400, "InvalidArgument", "limit must be a whole number of at least 1");
+        }
+    }
+    query.limit = step ? 0 : std::min(limit, k_max_raw_samples);
+    auto samples = m_sources.store->history(query);
+    if (!samples) {
+        return error_for(samples.error());
+    }
+    json::object result{{"twin", twin}, {"property", property}};
+    if (!step) {
+        json::array rows;
+        for (const auto& sample : *samples) {
+            rows.push_back(json::object{{"time", core::format_time(sample.source_time)},
+                                        {"value", engine::sample_value_to_json(sample.value)}});
+        }
+        result["samples"] = std::move(rows);
+        return json_response(200, result);
+    }
+    std::vector<core::NumericSample> numeric;
+    std::size_t skipped = 0;
+    for (const auto& sample : *samples) {
+        if (auto number = engine::sample_number(sample.value)) {
+            numeric.push_back({sample.source_time, *number});
+        } else {
+            ++skipped;
+        }
+    }
+    const core::TimePoint bucket_from = range_from.value_or(numeric.empty() ? core::TimePoint{} : numeric.front().time);
+    const core::TimePoint bucket_to =
+        range_to.value_or(numeric.empty() ? core::TimePoint{} : numeric.back().time + std::chrono::microseconds{1});
+    auto buckets = core::downsample(numeric, bucket_from, bucket_to, *step);
+    if (!buckets) {
+        return error_response(400, "InvalidArgument", buckets.error().to_string());
+    }
+    result["stepMicroseconds"] = step->count();
+    result["skippedNonNumeric"] = skipped;
+    result["buckets"] = bucket_rows(*buckets);
+    return json_response(200, result);
+}
+
+HttpResponse AdtRoutes::metrics() const {
+    std::ostringstream out;
+    const auto metric = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+        out << "# HELP dtwin_" << name << ' ' << help << "\n# TYPE dtwin_" << name << ' ' << type << "\ndtwin_" << name
+            << ' ' << value << '\n';
+    };
+    metric("twins", "gauge", "Twins in the graph.", m_sources.graph->twin_count());
+    metric("relationships", "gauge", "Relationships in the graph.", m_sources.graph->relationship_count());
+    metric("models", "gauge", "Models loaded.", m_sources.graph->models().size());
+    if (m_sources.engine != nullptr) {
+        const auto& counters = m_sources.engine->counters();
+        metric("messages_total", "counter", "MQTT messages taken in (inside envelopes too).", counters.messages);
+        metric("envelopes_total", "counter", "Gateway envelopes decoded.", counters.envelopes);
+        metric("duplicates_total", "counter", "Envelope messages dropped as already committed.", counters.duplicates);
+        metric("updates_applied_total", "counter", "Twin updates accepted.", counters.updates_applied);
+        metric("samples_total", "counter", "History samples staged.", counters.samples);
+        metric("commits_total", "counter", "Store transactions.", counters.commits);
+        metric("rule_errors_total", "counter", "Rule evaluations that failed at run time.", counters.rule_errors);
+        metric("alert_transitions_total", "counter", "Alert state changes stored.", counters.alert_transitions);
+        out << "# HELP dtwin_rejected_total Inputs rejected, by reason.\n# TYPE dtwin_rejected_total counter\n";
+        for (const auto& [reason, count] : counters.rejected) {
+            out << "dtwin_rejected_total{reason=\"" << reason << "\"} " << count << '\n';
+        }
+    }
+    if (m_sources.http_connections) {
+        metric("http_connections", "gauge", "Open API connections.", m_sources.http_connections());
+    }
+    HttpResponse response;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = out.str();
+    return response;
+}
+
+} // namespace dtwin::api
