@@ -52,6 +52,7 @@ curl -s -X PATCH "http://127.0.0.1:$api_port/digitaltwins/Room1" -H 'Content-Typ
        {"op":"add","path":"/motion","value":true}]' >/dev/null
 mkdir -p "$work/www"
 curl -s "http://127.0.0.1:$api_port/digitaltwins/Room1" >"$work/www/room1.json"
+chmod 755 "$work" "$work/www" && chmod 644 "$work/www/room1.json" # nginx's workers run as another user
 echo "body: $(wc -c <"$work/www/room1.json") bytes"
 
 run_wrk() { # label url [script]
@@ -59,6 +60,10 @@ run_wrk() { # label url [script]
   [[ -n ${3:-} ]] && args+=(-s "$3")
   echo "== $1 ($duration s, $connections connections)" >&2
   wrk "${args[@]}" "$2" | tee "$work/$1.txt" >&2
+  if grep -q "Non-2xx" "$work/$1.txt"; then
+    echo "api_bench: $1 got error responses; its figures would be meaningless" >&2
+    exit 1
+  fi
   local rps p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/$1.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$work/$1.txt")
