@@ -14,47 +14,50 @@ namespace json = boost::json;
 
 namespace {
 
-// The request body as JSON, or the 400 that says why it is not.
-std::variant<json::value, HttpResponse> json_body(const HttpRequest& request) {
-    if (request.body.empty()) {
-        return error_response(400, "InvalidArgument", "the request has no body; it must be JSON");
-    }
-    auto parsed = core::parse_json_text(request.body);
-    if (const auto* error = std::get_if<core::JsonTextError>(&parsed)) {
-        return error_response(400, "InvalidArgument",
-                              "the body is not JSON: " + error->message + " at " + error->position);
-    }
-    return std::get<json::value>(std::move(parsed));
-}
-
-// If-Match: absent, "*", or one entity tag ("W/\"5\"" or "\"5\""); anything else is 400.
-std::variant<core::WriteOptions, HttpResponse> write_options(const HttpRequest& request) {
+// What a write request carries besides its path: the JSON body (when the route takes
+// one), If-Match as write options, If-None-Match: * as "only if absent".
+struct WriteInput {
+    json::value body;
     core::WriteOptions options;
-    const auto found = request.headers.find("if-match");
-    if (found == request.headers.end()) {
-        return options;
-    }
-    const std::string& value = found->second;
-    const bool quoted = value.size() >= 2 && value.back() == '"' &&
-                        (value.front() == '"' || (value.starts_with("W/\"") && value.size() >= 4));
-    if (value != "*" && !quoted) {
-        return error_response(400, "InvalidArgument",
-                              "If-Match must be * or an entity tag such as W/\"12\", not '" + value + "'");
-    }
-    options.if_match = value;
-    return options;
-}
+    bool only_if_absent = false;
+};
 
-// If-None-Match: absent (false) or "*" (true); anything else is 400.
-std::variant<bool, HttpResponse> only_if_absent(const HttpRequest& request) {
-    const auto found = request.headers.find("if-none-match");
-    if (found == request.headers.end()) {
-        return false;
+// The request's WriteInput, or the 400 that says what is wrong with it: a body that is
+// missing or not JSON, If-Match other than * or one entity tag ("W/\"5\"", "\"5\""),
+// If-None-Match other than *.
+std::variant<WriteInput, HttpResponse> write_input(const HttpRequest& request, bool with_body) {
+    WriteInput input;
+    if (with_body) {
+        if (request.body.empty()) {
+            return error_response(400, "InvalidArgument", "the request has no body; it must be JSON");
+        }
+        auto parsed = core::parse_json_text(request.body);
+        if (const auto* error = std::get_if<core::JsonTextError>(&parsed)) {
+            return error_response(400, "InvalidArgument",
+                                  "the body is not JSON: " + error->message + " at " + error->position);
+        }
+        input.body = std::get<json::value>(std::move(parsed));
+        if (auto* object = input.body.if_object()) {
+            object->erase("$etag"); // the server owns it; ADT ignores it too
+        }
     }
-    if (found->second != "*") {
-        return error_response(400, "InvalidArgument", "If-None-Match may only be *, not '" + found->second + "'");
+    if (const auto found = request.headers.find("if-match"); found != request.headers.end()) {
+        const std::string& value = found->second;
+        const bool quoted = value.size() >= 2 && value.back() == '"' &&
+                            (value.front() == '"' || (value.starts_with("W/\"") && value.size() >= 4));
+        if (value != "*" && !quoted) {
+            return error_response(400, "InvalidArgument",
+                                  "If-Match must be * or an entity tag such as W/\"12\", not '" + value + "'");
+        }
+        input.options.if_match = value;
     }
-    return true;
+    if (const auto found = request.headers.find("if-none-match"); found != request.headers.end()) {
+        if (found->second != "*") {
+            return error_response(400, "InvalidArgument", "If-None-Match may only be *, not '" + found->second + "'");
+        }
+        input.only_if_absent = true;
+    }
+    return input;
 }
 
 } // namespace
@@ -102,19 +105,12 @@ bool AdtRoutes::handle_write(const HttpRequest& request, const Responder& respon
 }
 
 void AdtRoutes::put_twin(const HttpRequest& request, const std::string& id, const Responder& respond) const {
-    auto body = json_body(request);
-    if (auto* refused = std::get_if<HttpResponse>(&body)) {
+    auto read = write_input(request, true);
+    if (auto* refused = std::get_if<HttpResponse>(&read)) {
         return respond(std::move(*refused));
     }
-    auto absent = only_if_absent(request);
-    if (auto* refused = std::get_if<HttpResponse>(&absent)) {
-        return respond(std::move(*refused));
-    }
-    auto& document = std::get<json::value>(body);
-    if (auto* object = document.if_object()) {
-        object->erase("$etag"); // the server owns it; ADT ignores it too
-    }
-    auto written = m_sources.engine->put_twin(id, document, {}, std::get<bool>(absent));
+    auto& input = std::get<WriteInput>(read);
+    auto written = m_sources.engine->put_twin(id, input.body, {}, input.only_if_absent);
     if (!written) {
         return respond(error_for(written.error()));
     }
@@ -127,15 +123,12 @@ void AdtRoutes::put_twin(const HttpRequest& request, const std::string& id, cons
 }
 
 void AdtRoutes::patch_twin(const HttpRequest& request, const std::string& id, const Responder& respond) const {
-    auto body = json_body(request);
-    if (auto* refused = std::get_if<HttpResponse>(&body)) {
+    auto read = write_input(request, true);
+    if (auto* refused = std::get_if<HttpResponse>(&read)) {
         return respond(std::move(*refused));
     }
-    auto options = write_options(request);
-    if (auto* refused = std::get_if<HttpResponse>(&options)) {
-        return respond(std::move(*refused));
-    }
-    auto written = m_sources.engine->patch_twin(id, std::get<json::value>(body), std::get<core::WriteOptions>(options));
+    auto& input = std::get<WriteInput>(read);
+    auto written = m_sources.engine->patch_twin(id, input.body, input.options);
     if (!written) {
         return respond(error_for(written.error()));
     }
@@ -146,11 +139,12 @@ void AdtRoutes::patch_twin(const HttpRequest& request, const std::string& id, co
 }
 
 void AdtRoutes::delete_twin(const HttpRequest& request, const std::string& id, const Responder& respond) const {
-    auto options = write_options(request);
-    if (auto* refused = std::get_if<HttpResponse>(&options)) {
+    auto read = write_input(request, false);
+    if (auto* refused = std::get_if<HttpResponse>(&read)) {
         return respond(std::move(*refused));
     }
-    if (auto deleted = m_sources.engine->delete_twin(id, std::get<core::WriteOptions>(options)); !deleted) {
+    auto& input = std::get<WriteInput>(read);
+    if (auto deleted = m_sources.engine->delete_twin(id, input.options); !deleted) {
         return respond(error_for(deleted.error()));
     }
     answer_after_commit(*m_sources.engine, m_sources.request_commit, respond, [] { return empty_response(204); });
@@ -158,17 +152,12 @@ void AdtRoutes::delete_twin(const HttpRequest& request, const std::string& id, c
 
 void AdtRoutes::put_relationship(const HttpRequest& request, const std::string& id, const std::string& relationship,
                                  const Responder& respond) const {
-    auto body = json_body(request);
-    if (auto* refused = std::get_if<HttpResponse>(&body)) {
+    auto read = write_input(request, true);
+    if (auto* refused = std::get_if<HttpResponse>(&read)) {
         return respond(std::move(*refused));
     }
-    auto absent = only_if_absent(request);
-    if (auto* refused = std::get_if<HttpResponse>(&absent)) {
-        return respond(std::move(*refused));
-    }
-    auto& document = std::get<json::value>(body);
-    if (auto* object = document.if_object()) {
-        object->erase("$etag");
+    auto& input = std::get<WriteInput>(read);
+    if (auto* object = input.body.if_object()) {
         // A target that does not exist is ADT's 404 TargetDigitalTwinNotFound.
         if (const auto* target = object->if_contains("$targetId");
             target != nullptr && target->is_string() && m_sources.graph->find_twin(target->get_string()) == nullptr &&
@@ -178,7 +167,7 @@ void AdtRoutes::put_relationship(const HttpRequest& request, const std::string& 
                                "the target twin '" + std::string(target->get_string()) + "' does not exist"));
         }
     }
-    auto written = m_sources.engine->put_relationship(id, relationship, document, {}, std::get<bool>(absent));
+    auto written = m_sources.engine->put_relationship(id, relationship, input.body, {}, input.only_if_absent);
     if (!written) {
         return respond(error_for(written.error()));
     }
@@ -192,19 +181,15 @@ void AdtRoutes::put_relationship(const HttpRequest& request, const std::string& 
 
 void AdtRoutes::patch_relationship(const HttpRequest& request, const std::string& id, const std::string& relationship,
                                    const Responder& respond) const {
-    auto body = json_body(request);
-    if (auto* refused = std::get_if<HttpResponse>(&body)) {
+    auto read = write_input(request, true);
+    if (auto* refused = std::get_if<HttpResponse>(&read)) {
         return respond(std::move(*refused));
     }
-    auto options = write_options(request);
-    if (auto* refused = std::get_if<HttpResponse>(&options)) {
-        return respond(std::move(*refused));
-    }
+    auto& input = std::get<WriteInput>(read);
     if (m_sources.graph->find_twin(id) == nullptr) {
         return respond(error_response(404, "DigitalTwinNotFound", "there is no digital twin '" + id + "'"));
     }
-    auto written = m_sources.engine->patch_relationship(id, relationship, std::get<json::value>(body),
-                                                        std::get<core::WriteOptions>(options));
+    auto written = m_sources.engine->patch_relationship(id, relationship, input.body, input.options);
     if (!written) {
         return respond(error_for(written.error()));
     }
@@ -216,15 +201,15 @@ void AdtRoutes::patch_relationship(const HttpRequest& request, const std::string
 
 void AdtRoutes::delete_relationship(const HttpRequest& request, const std::string& id, const std::string& relationship,
                                     const Responder& respond) const {
-    auto options = write_options(request);
-    if (auto* refused = std::get_if<HttpResponse>(&options)) {
+    auto read = write_input(request, false);
+    if (auto* refused = std::get_if<HttpResponse>(&read)) {
         return respond(std::move(*refused));
     }
+    auto& input = std::get<WriteInput>(read);
     if (m_sources.graph->find_twin(id) == nullptr) {
         return respond(error_response(404, "DigitalTwinNotFound", "there is no digital twin '" + id + "'"));
     }
-    if (auto deleted = m_sources.engine->delete_relationship(id, relationship, std::get<core::WriteOptions>(options));
-        !deleted) {
+    if (auto deleted = m_sources.engine->delete_relationship(id, relationship, input.options); !deleted) {
         return respond(error_for(deleted.error()));
     }
     answer_after_commit(*m_sources.engine, m_sources.request_commit, respond, [] { return empty_response(204); });

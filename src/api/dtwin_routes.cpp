@@ -34,20 +34,6 @@ std::variant<std::optional<core::TimePoint>, HttpResponse> time_parameter(const 
     return parsed;
 }
 
-json::array bucket_rows(const std::vector<core::Bucket>& buckets) {
-    json::array rows;
-    for (const auto& bucket : buckets) {
-        rows.push_back(json::object{{"start", core::format_time(bucket.start)},
-                                    {"count", bucket.count},
-                                    {"min", bucket.min},
-                                    {"max", bucket.max},
-                                    {"mean", bucket.mean},
-                                    {"last", bucket.last},
-                                    {"lastTime", core::format_time(bucket.last_time)}});
-    }
-    return rows;
-}
-
 } // namespace
 
 HttpResponse AdtRoutes::history(const HttpRequest& request, const std::string& twin,
@@ -127,7 +113,11 @@ HttpResponse AdtRoutes::history(const HttpRequest& request, const std::string& t
     }
     result["stepMicroseconds"] = step->count();
     result["skippedNonNumeric"] = skipped;
-    result["buckets"] = bucket_rows(*buckets);
+    json::array rows;
+    for (const auto& bucket : *buckets) {
+        rows.push_back(engine::bucket_to_json(bucket));
+    }
+    result["buckets"] = std::move(rows);
     return json_response(200, result);
 }
 

@@ -69,13 +69,7 @@ int print_buckets(const CommandContext& ctx, const HistoryArguments& args, std::
     if (ctx.json) {
         json::array rows;
         for (const auto& bucket : buckets) {
-            rows.emplace_back(json::object{{"start", core::format_time(bucket.start)},
-                                           {"count", bucket.count},
-                                           {"min", bucket.min},
-                                           {"max", bucket.max},
-                                           {"mean", bucket.mean},
-                                           {"last", bucket.last},
-                                           {"lastTime", core::format_time(bucket.last_time)}});
+            rows.emplace_back(engine::bucket_to_json(bucket));
         }
         print_json(*ctx.out, json::object{{"twin", args.twin},
                                           {"property", args.property},

@@ -141,4 +141,14 @@ std::optional<double> sample_number(const store::SampleValue& value) {
     return std::nullopt;
 }
 
+json::object bucket_to_json(const core::Bucket& bucket) {
+    return json::object{{"start", core::format_time(bucket.start)},
+                        {"count", bucket.count},
+                        {"min", bucket.min},
+                        {"max", bucket.max},
+                        {"mean", bucket.mean},
+                        {"last", bucket.last},
+                        {"lastTime", core::format_time(bucket.last_time)}};
+}
+
 } // namespace dtwin::engine

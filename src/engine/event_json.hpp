@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/change_feed.hpp"
+#include "core/downsample.hpp"
 #include "engine/engine.hpp"
 #include "engine/liveness.hpp"
 
@@ -37,6 +38,10 @@ namespace dtwin::engine {
 /// A stored history value as a number for downsampling: booleans count as 0 and 1;
 /// strings and JSON documents have none.
 [[nodiscard]] std::optional<double> sample_number(const store::SampleValue& value);
+
+/// {"start", "count", "min", "max", "mean", "last", "lastTime"}: one downsampled bucket of
+/// history, as `dtwin history --step --json` and GET /dtwin/history print it.
+[[nodiscard]] boost::json::object bucket_to_json(const core::Bucket& bucket);
 
 /// Every counter of EngineCounters, rejections and replacements as objects by reason.
 [[nodiscard]] boost::json::object counters_to_json(const EngineCounters& counters);
