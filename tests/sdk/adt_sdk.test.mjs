@@ -160,6 +160,12 @@ describe("relationships", () => {
     assert.equal(incoming[0].sourceId, "Door2");
     assert.equal(incoming[0].relationshipName, "connects");
 
+    const updated = await client.updateRelationship("Door2", "r1", [], { ifMatch: one.etag });
+    assert.ok(updated.etag);
+    const stale = await failure(client.updateRelationship("Door2", "r1", [], { ifMatch: 'W/"1"' }));
+    assert.equal(stale.statusCode, 412);
+    assert.equal(stale.code, "PreconditionFailed");
+
     const refused = await failure(client.deleteDigitalTwin("Hall"));
     assert.equal(refused.code, "RelationshipsNotDeleted");
     await client.deleteRelationship("Door2", "r1");
