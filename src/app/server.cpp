@@ -155,11 +155,20 @@ void Server::request_commit() {
 }
 
 void Server::arm_timer() {
-    m_timer.expires_after(wait_budget());
+    // Re-arming costs a system call and a cancelled handler; under load a drain runs per
+    // message, so the timer only moves when the next deadline came closer. Firing early
+    // is harmless: the handler looks at the deadlines again.
+    const auto due = std::chrono::steady_clock::now() + wait_budget();
+    if (m_timer_due && *m_timer_due <= due) {
+        return;
+    }
+    m_timer_due = due;
+    m_timer.expires_at(due);
     m_timer.async_wait([this](const boost::system::error_code& error) {
         if (error) {
             return; // cancelled: re-armed by whoever cancelled it
         }
+        m_timer_due.reset();
         if (m_stop != nullptr && m_stop->load()) {
             m_io.stop();
             return;

@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -115,6 +116,7 @@ private:
     boost::asio::io_context& m_io;
     MqttWakeup& m_wakeup;
     boost::asio::steady_timer m_timer;
+    std::optional<std::chrono::steady_clock::time_point> m_timer_due; ///< when m_timer fires; none: not armed
     const std::atomic<bool>* m_stop = nullptr;
     bool m_failed = false;
     engine::Engine& m_engine;
