@@ -3,6 +3,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -71,6 +72,7 @@ public:
     void stop() {
         boost::system::error_code ignored;
         m_acceptor.close(ignored);
+        m_accept_pause.cancel();
     }
 
     asio::io_context& m_io;
@@ -78,6 +80,7 @@ public:
     RequestHandler m_handler;
     tcp::acceptor m_acceptor;
     std::optional<ssl::context> m_tls;
+    asio::steady_timer m_accept_pause{m_io};
     std::size_t m_connections = 0;
     std::uint16_t m_port = 0;
 };
@@ -279,10 +282,19 @@ void HttpServer::Impl::accept() {
                                                                  std::move(peer))
                         ->start();
                 }
-            } else {
-                spdlog::warn("HTTP accept failed: {}", error.message());
+                self->accept();
+                return;
             }
-            self->accept();
+            // Out of file descriptors (EMFILE) and the like: accepting again at once would
+            // spin; wait a little, and say so once per pause, not per attempt.
+            spdlog::warn("HTTP accept failed ({}), {} connections open; pausing accepts for 100 ms", error.message(),
+                         self->m_connections);
+            self->m_accept_pause.expires_after(std::chrono::milliseconds(100));
+            self->m_accept_pause.async_wait([self](const boost::system::error_code& waited) {
+                if (!waited) {
+                    self->accept();
+                }
+            });
         });
 }
 

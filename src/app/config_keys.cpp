@@ -163,7 +163,7 @@ std::span<const ConfigKey> config_keys() {
          1},
         {"api.max_connections",
          ConfigType::integer,
-         "1000",
+         "4096",
          {},
          "Most open API connections; more are closed at once.",
          1},

@@ -23,6 +23,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <utility>
 
@@ -184,7 +185,18 @@ core::Result<std::optional<api::HttpServerOptions>> api_options(const Config& co
     return std::optional(std::move(options));
 }
 
+/// Raises the soft limit of open files to the hard one: every API connection is a file
+/// descriptor, and the usual soft limit (1024) is below api.max_connections.
+void raise_open_file_limit() {
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        (void)::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 int serve(CommandContext& ctx) {
+    raise_open_file_limit();
     configure_logging(ctx.config);
     engine::EngineOptions engine_options = ctx.config.engine_options();
     if (engine_options.mappings.empty()) {

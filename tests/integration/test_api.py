@@ -282,6 +282,28 @@ class HistoryAndMetrics(ApiServer):
         self.assertIn("# TYPE dtwin_commits_total counter", text)
 
 
+class IdleConnections(ApiServer):
+    def test_a_thousand_idle_connections_do_not_stop_others_being_served(self):
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard != resource.RLIM_INFINITY and hard < 1200:
+            self.skipTest("the open-file limit (%d) is too low to hold 1,000 connections" % hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+        idle = []
+        try:
+            for _ in range(1000):
+                idle.append(socket.create_connection(("127.0.0.1", self.port), timeout=10))
+            started = time.time()
+            status, _, twin = self.request("GET", "/digitaltwins/Door")
+            self.assertEqual((status, twin["$dtId"]), (200, "Door"))
+            self.assertLess(time.time() - started, 2)
+            body = json.dumps([{"op": "add", "path": "/angle", "value": 33.0}])
+            self.assertEqual(self.request("PATCH", "/digitaltwins/Door", body=body)[0], 204)
+        finally:
+            for connection in idle:
+                connection.close()
+
+
 class BadInput(ApiServer):
     extra = ["--set", "api.max_body_bytes=1000", "--set", "api.request_timeout_ms=1000"]
 
