@@ -4,7 +4,12 @@
 #include "core/json_text.hpp"
 #include "core/time.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/pchars.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <charconv>
 
 namespace dtwin::api {
 
@@ -129,6 +134,49 @@ std::optional<HttpResponse> check_api_version(const HttpRequest& request) {
     }
     return error_response(400, "InvalidArgument",
                           "api-version '" + version->second + "' is not supported; use " + std::string(k_api_version));
+}
+
+std::optional<ListPage> page_of(const HttpRequest& request, HttpResponse& refused) {
+    ListPage page;
+    const auto read = [&](const std::string& text, std::size_t& out, std::string_view what) {
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+        if (error != std::errc{} || end != text.data() + text.size()) {
+            refused = error_response(400, "InvalidArgument", std::string(what) + " '" + text + "' is not a number");
+            return false;
+        }
+        return true;
+    };
+    if (const std::string ct = request.parameter("ct"); !ct.empty() && !read(ct, page.offset, "the page cursor ct")) {
+        return std::nullopt;
+    }
+    if (const std::string size = request.header("max-items-per-page"); !size.empty()) {
+        if (!read(size, page.size, "max-items-per-page")) {
+            return std::nullopt;
+        }
+        page.size = std::clamp<std::size_t>(page.size, 1, 100);
+    }
+    return page;
+}
+
+json::object list_response_body(const HttpRequest& request, json::array items, std::size_t total,
+                                const ListPage& page) {
+    json::value next = nullptr;
+    const std::size_t end = page.offset + items.size();
+    if (end < total) {
+        std::string link = request.scheme + "://" + request.header("host");
+        for (const auto& segment : request.path) {
+            link += "/" + boost::urls::encode(segment, boost::urls::pchars);
+        }
+        link += "?ct=" + std::to_string(end);
+        for (const auto& [name, value] : request.query) {
+            if (name != "ct") {
+                link += "&" + boost::urls::encode(name, boost::urls::unreserved_chars) + "=" +
+                        boost::urls::encode(value, boost::urls::unreserved_chars);
+            }
+        }
+        next = json::value(link);
+    }
+    return json::object{{"value", std::move(items)}, {"nextLink", std::move(next)}};
 }
 
 } // namespace dtwin::api

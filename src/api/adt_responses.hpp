@@ -33,6 +33,20 @@ inline constexpr std::string_view k_api_version = "2022-05-31";
 /// 400 InvalidArgument when the request names an api-version other than k_api_version.
 [[nodiscard]] std::optional<HttpResponse> check_api_version(const HttpRequest& request);
 
+/// One page of a list route: which items of how many, from the request's `ct` (the
+/// offset this server put in its nextLink) and `max-items-per-page` (default and most
+/// 100, as ADT's model pages). nullopt from page_of with a 400 in `refused`.
+struct ListPage {
+    std::size_t offset = 0;
+    std::size_t size = 100;
+};
+[[nodiscard]] std::optional<ListPage> page_of(const HttpRequest& request, HttpResponse& refused);
+
+/// {"value": items, "nextLink": absolute URL of the next page, or null}: the link keeps
+/// the request's path and parameters and sets `ct` (the SDK re-adds its own parameters).
+[[nodiscard]] boost::json::object list_response_body(const HttpRequest& request, boost::json::array items,
+                                                     std::size_t total, const ListPage& page);
+
 /// A stored model as ADT's model data: id, displayName/description as language maps,
 /// decommissioned, uploadTime, and with `include_definition` the DTDL itself ("model").
 [[nodiscard]] boost::json::object model_data(const store::ModelRecord& record, bool include_definition);

@@ -105,25 +105,37 @@ HttpResponse AdtRoutes::get_component(const std::string& id, const std::string& 
 }
 
 HttpResponse AdtRoutes::list_relationships(const HttpRequest& request, const std::string& id, bool incoming) const {
+    HttpResponse refused;
+    const auto page = page_of(request, refused);
+    if (!page) {
+        return refused;
+    }
     auto listed = m_sources.graph->list_relationships(id, incoming ? core::RelationshipDirection::incoming
                                                                    : core::RelationshipDirection::outgoing);
     if (!listed) {
         return not_found("DigitalTwinNotFound", "there is no digital twin '" + id + "'");
     }
     const std::string name = request.parameter("relationshipName");
-    json::array value;
+    std::vector<const core::Relationship*> chosen;
     for (const auto& relationship : *listed) {
+        if (incoming || name.empty() || relationship.name == name) {
+            chosen.push_back(&relationship);
+        }
+    }
+    json::array value;
+    for (std::size_t i = page->offset; i < chosen.size() && value.size() < page->size; ++i) {
+        const core::Relationship& relationship = *chosen[i];
         if (incoming) {
             value.push_back(json::object{{"$relationshipId", relationship.id},
                                          {"$sourceId", relationship.source_id},
                                          {"$relationshipName", relationship.name},
                                          {"$relationshipLink", "/digitaltwins/" + relationship.source_id +
                                                                    "/relationships/" + relationship.id}});
-        } else if (name.empty() || relationship.name == name) {
+        } else {
             value.push_back(core::relationship_to_json(relationship));
         }
     }
-    return json_response(200, json::object{{"value", std::move(value)}, {"nextLink", nullptr}});
+    return json_response(200, list_response_body(request, std::move(value), chosen.size(), *page));
 }
 
 HttpResponse AdtRoutes::get_relationship(const std::string& id, const std::string& relationship) const {
@@ -147,12 +159,18 @@ HttpResponse AdtRoutes::get_model(const HttpRequest& request, const std::string&
 }
 
 HttpResponse AdtRoutes::list_models(const HttpRequest& request) const {
-    const bool include = request.parameter("includeModelDefinition") == "true";
-    json::array value;
-    for (const auto& record : *m_sources.models) {
-        value.push_back(model_data(record, include));
+    HttpResponse refused;
+    const auto page = page_of(request, refused);
+    if (!page) {
+        return refused;
     }
-    return json_response(200, json::object{{"value", std::move(value)}, {"nextLink", nullptr}});
+    const bool include = request.parameter("includeModelDefinition") == "true";
+    const auto& models = *m_sources.models;
+    json::array value;
+    for (std::size_t i = page->offset; i < models.size() && value.size() < page->size; ++i) {
+        value.push_back(model_data(models[i], include));
+    }
+    return json_response(200, list_response_body(request, std::move(value), models.size(), *page));
 }
 
 } // namespace dtwin::api

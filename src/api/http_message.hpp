@@ -20,7 +20,8 @@ struct HttpRequest {
     std::multimap<std::string, std::string> query; ///< decoded parameters
     std::map<std::string, std::string> headers;    ///< lower-case names
     std::string body;
-    std::string peer; ///< "127.0.0.1:53412", for logs
+    std::string peer;            ///< "127.0.0.1:53412", for logs
+    std::string scheme = "http"; ///< "http" or "https": how it arrived
 
     /// The header `name` (lower case), or "" when absent.
     [[nodiscard]] std::string header(const std::string& name) const {

@@ -147,6 +147,7 @@ private:
         m_version = message.version();
         HttpRequest request;
         request.peer = m_peer;
+        request.scheme = std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>> ? "https" : "http";
         std::string problem;
         if (!to_request(message, request, problem)) {
             reply_and_close(error_response(400, "InvalidArgument", problem));

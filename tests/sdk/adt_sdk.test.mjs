@@ -275,3 +275,33 @@ describe("models", () => {
     assert.ok(!cli("model", "list").includes("dtmi:x:Sensor;1"));
   });
 });
+
+describe("paging of lists", () => {
+  test("listModels and listRelationships follow nextLink over more than one page", async () => {
+    const hub = { "@context": "dtmi:dtdl:context;3", "@id": "dtmi:x:Hub;1", "@type": "Interface",
+                  contents: [{ "@type": "Relationship", name: "links" }] };
+    const leaves = Array.from({ length: 110 }, (_, i) => (
+      { "@context": "dtmi:dtdl:context;3", "@id": `dtmi:x:Leaf${i};1`, "@type": "Interface" }));
+    await client.createModels([hub, ...leaves]);
+    const ids = [];
+    for await (const model of client.listModels()) ids.push(model.id);
+    assert.equal(ids.length, 2 + 111);
+    assert.equal(new Set(ids).size, ids.length);
+    let modelPages = 0;
+    for await (const page of client.listModels(undefined, false).byPage({ maxPageSize: 50 })) {
+      assert.ok(page.value.length <= 50);
+      modelPages++;
+    }
+    assert.equal(modelPages, 3);
+
+    await client.upsertDigitalTwin("hub", JSON.stringify({ $metadata: { $model: "dtmi:x:Hub;1" } }));
+    for (let i = 0; i < 130; i++) {
+      await client.upsertDigitalTwin(`leaf${i}`, JSON.stringify({ $metadata: { $model: "dtmi:x:Leaf0;1" } }));
+      await client.upsertRelationship("hub", `l${i}`, { $relationshipName: "links", $targetId: `leaf${i}` });
+    }
+    const targets = [];
+    for await (const relationship of client.listRelationships("hub", "links")) targets.push(relationship.$targetId);
+    assert.equal(targets.length, 130);
+    assert.equal(new Set(targets).size, 130);
+  });
+});
