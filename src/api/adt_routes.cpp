@@ -20,6 +20,10 @@ HttpResponse not_found(std::string_view code, const std::string& what) {
 } // namespace
 
 void AdtRoutes::handle(const HttpRequest& request, const Responder& respond) const {
+    const auto& path = request.path;
+    if (request.method == "POST" && path.size() == 4 && path[0] == "dtwin" && path[1] == "alerts" && path[3] == "ack") {
+        return acknowledge_alert(request, path[2], respond);
+    }
     if (request.method != "GET" && (handle_model_write(request, respond) || handle_write(request, respond))) {
         return;
     }
@@ -55,6 +59,9 @@ HttpResponse AdtRoutes::route(const HttpRequest& request) const {
         if (get && path.size() == 4 && path[2] == "relationships") {
             return get_relationship(id, path[3]);
         }
+    }
+    if (get && path.size() == 2 && path[0] == "dtwin" && path[1] == "alerts") {
+        return list_alerts(request);
     }
     if (get && path.size() == 1 && path[0] == "metrics") {
         return metrics();

@@ -84,6 +84,8 @@ private:
     [[nodiscard]] HttpResponse history(const HttpRequest& request, const std::string& twin,
                                        const std::string& property) const;
     [[nodiscard]] HttpResponse metrics() const;
+    [[nodiscard]] HttpResponse list_alerts(const HttpRequest& request) const;
+    void acknowledge_alert(const HttpRequest& request, const std::string& id, const Responder& respond) const;
     /// POST /query (adt_query.cpp).
     [[nodiscard]] HttpResponse query(const HttpRequest& request) const;
 

@@ -3,10 +3,13 @@
 //
 //   GET /dtwin/history/{twin}/{property}?from=&to=&step=|points=&limit=
 //   GET /metrics
+//   GET /dtwin/alerts?twin=&state=&rule=&limit=, POST /dtwin/alerts/{id}/ack
 #include "api/adt_responses.hpp"
 #include "api/adt_routes.hpp"
 #include "api/http_server.hpp"
 #include "core/downsample.hpp"
+#include "core/json_text.hpp"
+#include "engine/alert_records.hpp"
 #include "engine/event_json.hpp"
 
 #include <charconv>
@@ -152,6 +155,81 @@ HttpResponse AdtRoutes::metrics() const {
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = out.str();
     return response;
+}
+
+HttpResponse AdtRoutes::list_alerts(const HttpRequest& request) const {
+    if (m_sources.store == nullptr) {
+        return error_response(501, "NotImplemented", "no store behind this API");
+    }
+    store::AlertQuery query{request.parameter("twin"), request.parameter("state"), request.parameter("rule"), 0};
+    if (const std::string limit = request.parameter("limit"); !limit.empty()) {
+        const auto [end, error] = std::from_chars(limit.data(), limit.data() + limit.size(), query.limit);
+        if (error != std::errc{} || end != limit.data() + limit.size()) {
+            return error_response(400, "InvalidArgument", "limit must be a whole number");
+        }
+    }
+    auto alerts = m_sources.store->list_alerts(query);
+    if (!alerts) {
+        return error_for(alerts.error());
+    }
+    auto acks = m_sources.store->list_alert_acks();
+    if (!acks) {
+        return error_for(acks.error());
+    }
+    json::array rows;
+    for (const auto& alert : *alerts) {
+        const store::AlertAckRecord* pending = nullptr;
+        for (const auto& ack : *acks) {
+            pending = ack.alert_id == alert.id ? &ack : pending;
+        }
+        std::optional<json::object> details;
+        if (auto parsed = core::parse_json_text(alert.details); std::holds_alternative<json::value>(parsed)) {
+            if (auto* object = std::get<json::value>(parsed).if_object()) {
+                details = std::move(*object);
+            }
+        }
+        rows.push_back(engine::alert_record_to_json(alert, details, pending));
+    }
+    return json_response(200, json::object{{"value", std::move(rows)}});
+}
+
+void AdtRoutes::acknowledge_alert(const HttpRequest& request, const std::string& id, const Responder& respond) const {
+    if (m_sources.store == nullptr || m_sources.engine == nullptr) {
+        return respond(error_response(501, "NotImplemented", "no store behind this API"));
+    }
+    auto alert = m_sources.store->get_alert(id);
+    if (!alert) {
+        return respond(error_response(404, "AlertNotFound", "there is no alert '" + id + "'"));
+    }
+    if (auto allowed = engine::check_acknowledgeable(*m_sources.store, *alert); !allowed) {
+        const bool conflict = allowed.error().code == core::ErrorCode::already_exists;
+        return respond(error_response(conflict ? 409 : 400, conflict ? "AlreadyAcknowledged" : "AlertNotFiring",
+                                      allowed.error().to_string()));
+    }
+    std::string by;
+    std::string comment;
+    if (!request.body.empty()) {
+        auto parsed = core::parse_json_text(request.body);
+        const json::object* body = nullptr;
+        if (const auto* value = std::get_if<json::value>(&parsed)) {
+            body = value->if_object();
+        }
+        if (body == nullptr) {
+            return respond(
+                error_response(400, "InvalidArgument", R"(the body must be {"by": "...", "comment": "..."})"));
+        }
+        for (const auto& [key, target] : {std::pair{"by", &by}, std::pair{"comment", &comment}}) {
+            if (const auto* value = body->if_contains(key); value != nullptr && value->is_string()) {
+                *target = std::string(value->get_string());
+            }
+        }
+    }
+    const core::TimePoint now = m_sources.clock != nullptr ? m_sources.clock->now() : core::TimePoint{};
+    m_sources.engine->request_alert_ack(store::AlertAckRecord{id, now, by, comment});
+    answer_after_commit(*m_sources.engine, m_sources.request_commit, respond, [id] {
+        // Applied by the engine's next sync of alert requests (within a second).
+        return json_response(202, json::object{{"id", id}, {"ack", "ack requested"}});
+    });
 }
 
 } // namespace dtwin::api

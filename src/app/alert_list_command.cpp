@@ -5,6 +5,7 @@
 #include "app/text_table.hpp"
 #include "app/workspace.hpp"
 #include "core/alerts/alert_state.hpp"
+#include "engine/event_json.hpp"
 
 #include <boost/json/parse.hpp>
 #include <chrono>
@@ -47,44 +48,6 @@ std::string string_member(const json::object& details, std::string_view key) {
     return value != nullptr && value->is_string() ? std::string(value->get_string()) : std::string();
 }
 
-/// "acknowledged" once dtwin serve applied an acknowledgement, "ack requested" while one
-/// waits for it, else "none".
-std::string ack_status(const json::object& details, const store::AlertAckRecord* pending) {
-    if (details.contains("acknowledgedAt")) {
-        return "acknowledged";
-    }
-    return pending != nullptr ? "ack requested" : "none";
-}
-
-json::value optional_time(const std::optional<core::TimePoint>& time) {
-    return time ? json::value(core::format_time(*time)) : json::value(nullptr);
-}
-
-json::object alert_to_json(const store::AlertRecord& record, const std::optional<json::object>& details,
-                           const store::AlertAckRecord* pending) {
-    json::object out{{"id", record.id},
-                     {"twin", record.twin},
-                     {"rule", record.rule},
-                     {"state", record.state},
-                     {"raisedTime", core::format_time(record.raised_time)},
-                     {"updatedTime", core::format_time(record.updated_time)},
-                     {"resolvedTime", optional_time(record.resolved_time)}};
-    if (!details) {
-        out["details"] = record.details; // not an object: shown as stored
-    } else {
-        for (const auto& [key, value] : *details) {
-            out.emplace(key, value); // the record's own fields win over a clashing key
-        }
-    }
-    out["ack"] = ack_status(details.value_or(json::object{}), pending);
-    if (pending != nullptr) {
-        out["ackRequest"] = json::object{{"requestedTime", core::format_time(pending->requested_time)},
-                                         {"by", pending->by},
-                                         {"comment", pending->comment}};
-    }
-    return out;
-}
-
 /// A details time for a table cell; the text as stored if it is no time, "-" if absent.
 std::string time_cell(const json::object& details, std::string_view key) {
     const std::string text = string_member(details, key);
@@ -123,7 +86,7 @@ std::string lateness_cell(const json::object& details) {
 }
 
 std::string ack_cell(const json::object& details, const store::AlertAckRecord* pending) {
-    std::string status = ack_status(details, pending);
+    std::string status = engine::alert_ack_status(details, pending);
     if (status == "none") {
         return "-";
     }
@@ -183,7 +146,7 @@ int list_alerts(CommandContext& ctx, const AlertListArguments& args) {
         const store::AlertAckRecord* pending = found == acks->end() ? nullptr : &found->second;
         const auto details = parse_details(alert);
         if (ctx.json) {
-            rows.emplace_back(alert_to_json(alert, details, pending));
+            rows.emplace_back(engine::alert_record_to_json(alert, details, pending));
         } else {
             table.add_row(alert_row(alert, details, pending));
         }

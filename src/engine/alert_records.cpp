@@ -132,10 +132,10 @@ core::Result<RestoredAlert> restore_alert(const store::AlertRecord& record) {
     snapshot.started_at = record.raised_time;
     snapshot.changed_at = record.updated_time;
     snapshot.resolved_at = record.resolved_time;
-    for (auto [key, target] : {std::pair{"firedAt", &snapshot.fired_at},
-                               std::pair{"acknowledgedAt", &snapshot.acknowledged_at},
-                               std::pair{"lastNotifiedAt", &snapshot.last_notified_at},
-                               std::pair{"lastSampleAt", &snapshot.last_sample_at}}) {
+    for (auto [key, target] :
+         {std::pair{"firedAt", &snapshot.fired_at}, std::pair{"acknowledgedAt", &snapshot.acknowledged_at},
+          std::pair{"lastNotifiedAt", &snapshot.last_notified_at},
+          std::pair{"lastSampleAt", &snapshot.last_sample_at}}) {
         auto time = read_time(details, key, record.id);
         if (!time) {
             return std::unexpected(time.error());
@@ -148,6 +148,54 @@ core::Result<RestoredAlert> restore_alert(const store::AlertRecord& record) {
     restored.text = {string_member(details, "severity"), string_member(details, "message")};
     restored.ack = {string_member(details, "acknowledgedBy"), string_member(details, "ackComment")};
     return restored;
+}
+
+/// The time and author of an acknowledgement dtwin serve already applied, as the alert's
+/// details hold them ("acknowledgedAt", "acknowledgedBy"); empty when there is none.
+namespace {
+
+std::string applied_acknowledgement(const store::AlertRecord& alert) {
+    std::error_code ec;
+    const json::value details = json::parse(alert.details, ec);
+    if (ec || !details.is_object()) {
+        return {};
+    }
+    const json::value* at = details.get_object().if_contains("acknowledgedAt");
+    if (at == nullptr || !at->is_string()) {
+        return {};
+    }
+    std::string text(at->get_string());
+    const json::value* by = details.get_object().if_contains("acknowledgedBy");
+    if (by != nullptr && by->is_string() && !by->get_string().empty()) {
+        text += " by " + std::string(by->get_string());
+    }
+    return text;
+}
+
+} // namespace
+
+core::Result<void> check_acknowledgeable(store::Store& store, const store::AlertRecord& alert) {
+    if (alert.state != "firing") {
+        return core::fail(core::ErrorCode::invalid_value,
+                          "the alert is " + alert.state + "; only a firing alert can be acknowledged", alert.id);
+    }
+    if (const std::string applied = applied_acknowledgement(alert); !applied.empty()) {
+        return core::fail(core::ErrorCode::already_exists, "the alert was already acknowledged at " + applied,
+                          alert.id);
+    }
+    auto acks = store.list_alert_acks();
+    if (!acks) {
+        return std::unexpected(acks.error());
+    }
+    for (const auto& ack : *acks) {
+        if (ack.alert_id == alert.id) {
+            return core::fail(core::ErrorCode::already_exists,
+                              "an acknowledgement was already requested at " + core::format_time(ack.requested_time) +
+                                  "; dtwin serve has not applied it yet",
+                              alert.id);
+        }
+    }
+    return {};
 }
 
 } // namespace dtwin::engine

@@ -57,4 +57,9 @@ struct RestoredAlert {
 };
 [[nodiscard]] core::Result<RestoredAlert> restore_alert(const store::AlertRecord& record);
 
+/// Whether `alert` may be acknowledged: firing, not acknowledged yet, no acknowledgement
+/// request waiting in `store`. Errors: invalid_value (not firing), already_exists (with
+/// when and by whom), the store's read errors.
+[[nodiscard]] core::Result<void> check_acknowledgeable(store::Store& store, const store::AlertRecord& alert);
+
 } // namespace dtwin::engine

@@ -100,9 +100,8 @@ DerivedState::Room* DerivedState::room(const core::TwinGraph& graph, const std::
     if (!rule->door_relationship.empty()) {
         if (auto incoming = graph.list_relationships(twin_id, core::RelationshipDirection::incoming)) {
             for (const auto& relationship : *incoming) {
-                const core::Twin* door = relationship.name == rule->door_relationship
-                                             ? graph.find_twin(relationship.source_id)
-                                             : nullptr;
+                const core::Twin* door =
+                    relationship.name == rule->door_relationship ? graph.find_twin(relationship.source_id) : nullptr;
                 const DoorStateRule* door_state = door != nullptr ? door_rule(*door) : nullptr;
                 if (door_state == nullptr) {
                     continue;
@@ -117,7 +116,7 @@ DerivedState::Room* DerivedState::room(const core::TwinGraph& graph, const std::
 }
 
 std::optional<std::pair<core::DoorState, core::TimePoint>> DerivedState::compute_door(const core::Twin& door,
-                                                                                     const DoorStateRule& rule) {
+                                                                                      const DoorStateRule& rule) {
     const json::value* magnet = door.property(rule.magnet_property);
     const std::optional<double> angle = number_of(door.property(rule.angle_property));
     if (magnet == nullptr || !magnet->is_bool()) {
@@ -212,10 +211,9 @@ std::vector<DerivedWrite> DerivedState::seed(const core::TwinGraph& graph, core:
     return writes;
 }
 
-std::vector<DerivedWrite>
-DerivedState::on_update(const core::TwinGraph& graph, std::string_view twin_id,
-                        std::span<const ingest::PropertyValue> properties,
-                        core::TimePoint source_time, core::TimePoint now) {
+std::vector<DerivedWrite> DerivedState::on_update(const core::TwinGraph& graph, std::string_view twin_id,
+                                                  std::span<const ingest::PropertyValue> properties,
+                                                  core::TimePoint source_time, core::TimePoint now) {
     std::vector<DerivedWrite> writes;
     if (empty()) {
         return writes;
@@ -227,8 +225,8 @@ DerivedState::on_update(const core::TwinGraph& graph, std::string_view twin_id,
     const auto carries = [&](const std::string& name) {
         return std::any_of(properties.begin(), properties.end(), [&](const auto& p) { return p.name == name; });
     };
-    if (const DoorStateRule* rule = door_rule(*twin); rule && (carries(rule->angle_property) ||
-                                                               carries(rule->magnet_property))) {
+    if (const DoorStateRule* rule = door_rule(*twin);
+        rule && (carries(rule->angle_property) || carries(rule->magnet_property))) {
         if (auto computed = compute_door(*twin, *rule)) {
             const std::string_view name = core::door_state_name(computed->first);
             const json::value* current = twin->property(rule->target_property);

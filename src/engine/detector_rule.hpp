@@ -74,10 +74,9 @@ private:
     using Detector =
         std::variant<core::detectors::SpikeAndDip, core::detectors::StuckSensor, core::detectors::RangeCheck,
                      core::detectors::RateOfChange, core::detectors::NoData, core::detectors::ThresholdHysteresis>;
-    using Verdict =
-        std::variant<std::monostate, core::detectors::SpikeAndDipVerdict, core::detectors::StuckSensorVerdict,
-                     core::detectors::RangeVerdict, core::detectors::RateOfChangeVerdict,
-                     core::detectors::ThresholdVerdict>;
+    using Verdict = std::variant<std::monostate, core::detectors::SpikeAndDipVerdict,
+                                 core::detectors::StuckSensorVerdict, core::detectors::RangeVerdict,
+                                 core::detectors::RateOfChangeVerdict, core::detectors::ThresholdVerdict>;
 
     Detector m_detector;
     Verdict m_last; ///< the verdict of the last sample used (value detectors)

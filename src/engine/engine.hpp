@@ -176,6 +176,9 @@ public:
     /// Removes model `id` from the graph and the store. Errors: unknown_model; in_use while
     /// twins of it exist or other models use it.
     [[nodiscard]] core::Result<void> delete_model(std::string_view id);
+    /// Stages a user's acknowledgement request (as `dtwin alerts ack` writes it); the
+    /// next sync_alert_requests() after the commit applies it to the alert.
+    void request_alert_ack(store::AlertAckRecord ack) { m_batch.put_alert_ack(std::move(ack)); }
     /// Calls `done(true)` once the next commit() made everything staged so far durable,
     /// or `done(false)` if that commit failed (CommitOutput::waiters; the owner calls them).
     void after_commit(std::function<void(bool)> done);

@@ -151,4 +151,46 @@ json::object bucket_to_json(const core::Bucket& bucket) {
                         {"lastTime", core::format_time(bucket.last_time)}};
 }
 
+/// "acknowledged" once dtwin serve applied an acknowledgement, "ack requested" while one
+/// waits for it, else "none".
+std::string alert_ack_status(const json::object& details, const store::AlertAckRecord* pending) {
+    if (details.contains("acknowledgedAt")) {
+        return "acknowledged";
+    }
+    return pending != nullptr ? "ack requested" : "none";
+}
+
+namespace {
+
+json::value optional_time(const std::optional<core::TimePoint>& time) {
+    return time ? json::value(core::format_time(*time)) : json::value(nullptr);
+}
+
+} // namespace
+
+json::object alert_record_to_json(const store::AlertRecord& record, const std::optional<json::object>& details,
+                                  const store::AlertAckRecord* pending) {
+    json::object out{{"id", record.id},
+                     {"twin", record.twin},
+                     {"rule", record.rule},
+                     {"state", record.state},
+                     {"raisedTime", core::format_time(record.raised_time)},
+                     {"updatedTime", core::format_time(record.updated_time)},
+                     {"resolvedTime", optional_time(record.resolved_time)}};
+    if (!details) {
+        out["details"] = record.details; // not an object: shown as stored
+    } else {
+        for (const auto& [key, value] : *details) {
+            out.emplace(key, value); // the record's own fields win over a clashing key
+        }
+    }
+    out["ack"] = alert_ack_status(details.value_or(json::object{}), pending);
+    if (pending != nullptr) {
+        out["ackRequest"] = json::object{{"requestedTime", core::format_time(pending->requested_time)},
+                                         {"by", pending->by},
+                                         {"comment", pending->comment}};
+    }
+    return out;
+}
+
 } // namespace dtwin::engine

@@ -43,6 +43,17 @@ namespace dtwin::engine {
 /// history, as `dtwin history --step --json` and GET /dtwin/history print it.
 [[nodiscard]] boost::json::object bucket_to_json(const core::Bucket& bucket);
 
+/// "acknowledged" once dtwin serve applied an acknowledgement (its `details` hold
+/// acknowledgedAt), "ack requested" while `pending` waits, else "none".
+[[nodiscard]] std::string alert_ack_status(const boost::json::object& details, const store::AlertAckRecord* pending);
+
+/// A stored alert as `dtwin alerts list --json` and GET /dtwin/alerts show it: id, twin,
+/// rule, state, times, the record's details inlined (`details` when they are not an
+/// object), "ack" (alert_ack_status) and the pending "ackRequest".
+[[nodiscard]] boost::json::object alert_record_to_json(const store::AlertRecord& record,
+                                                       const std::optional<boost::json::object>& details,
+                                                       const store::AlertAckRecord* pending);
+
 /// Every counter of EngineCounters, rejections and replacements as objects by reason.
 [[nodiscard]] boost::json::object counters_to_json(const EngineCounters& counters);
 

@@ -304,6 +304,36 @@ class IdleConnections(ApiServer):
                 connection.close()
 
 
+class Alerts(ApiServer):
+    extra = ["--config", os.path.join(EXAMPLE_DIR, "dtwin.toml"), "--set", "notify.smtp.url="]
+
+    def test_a_slam_written_through_the_api_alerts_and_is_acknowledged_there(self):
+        slam = json.dumps([{"op": "add", "path": "/gyro", "value": 80.0}])
+        self.assertEqual(self.request("PATCH", "/digitaltwins/Door", body=slam)[0], 204)
+        status, _, alerts = self.request("GET", "/dtwin/alerts?twin=Door&state=firing")
+        self.assertEqual(status, 200, alerts)
+        slammed = [a for a in alerts["value"] if a["rule"] == "door-slammed"]
+        self.assertEqual(len(slammed), 1, alerts)
+        alert_id = slammed[0]["id"]
+        self.assertEqual(slammed[0]["ack"], "none")
+        quoted = urllib.parse.quote(alert_id, safe="")
+        status, _, body = self.request("POST", "/dtwin/alerts/%s/ack" % quoted,
+                                       body=json.dumps({"by": "ops", "comment": "checked the door"}))
+        self.assertEqual((status, body["ack"]), (202, "ack requested"))
+        status, _, error = self.request("POST", "/dtwin/alerts/%s/ack" % quoted)
+        self.assertEqual((status, error["error"]["code"]), (409, "AlreadyAcknowledged"))
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            alert = [a for a in self.request("GET", "/dtwin/alerts?twin=Door")[2]["value"] if a["id"] == alert_id][0]
+            if alert["ack"] == "acknowledged":
+                break
+            time.sleep(0.1)
+        self.assertEqual(alert["ack"], "acknowledged")
+        self.assertEqual(alert["acknowledgedBy"], "ops")
+        status, _, error = self.request("POST", "/dtwin/alerts/nope/ack")
+        self.assertEqual((status, error["error"]["code"]), (404, "AlertNotFound"))
+
+
 class BadInput(ApiServer):
     extra = ["--set", "api.max_body_bytes=1000", "--set", "api.request_timeout_ms=1000"]
 
