@@ -98,15 +98,8 @@ HttpResponse AdtRoutes::history(const HttpRequest& request, const std::string& t
         result["samples"] = std::move(rows);
         return json_response(200, result);
     }
-    std::vector<core::NumericSample> numeric;
     std::size_t skipped = 0;
-    for (const auto& sample : *samples) {
-        if (auto number = engine::sample_number(sample.value)) {
-            numeric.push_back({sample.source_time, *number});
-        } else {
-            ++skipped;
-        }
-    }
+    const std::vector<core::NumericSample> numeric = engine::numeric_samples(*samples, skipped);
     const core::TimePoint bucket_from = range_from.value_or(numeric.empty() ? core::TimePoint{} : numeric.front().time);
     const core::TimePoint bucket_to =
         range_to.value_or(numeric.empty() ? core::TimePoint{} : numeric.back().time + std::chrono::microseconds{1});

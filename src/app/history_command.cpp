@@ -121,16 +121,8 @@ int history(CommandContext& ctx, const HistoryArguments& args) {
     if (!step) {
         return print_samples(ctx, args, *samples);
     }
-    std::vector<core::NumericSample> numeric;
-    numeric.reserve(samples->size());
     std::size_t skipped = 0;
-    for (const auto& sample : *samples) {
-        if (auto number = engine::sample_number(sample.value)) {
-            numeric.push_back({sample.source_time, *number});
-        } else {
-            ++skipped;
-        }
-    }
+    const std::vector<core::NumericSample> numeric = engine::numeric_samples(*samples, skipped);
     // Without --from the buckets line up on whole steps since the epoch before the first
     // sample; without --to they end after the last one.
     core::TimePoint range_from = query.from;

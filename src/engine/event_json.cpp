@@ -193,4 +193,18 @@ json::object alert_record_to_json(const store::AlertRecord& record, const std::o
     return out;
 }
 
+std::vector<core::NumericSample> numeric_samples(std::span<const store::HistorySample> samples, std::size_t& skipped) {
+    std::vector<core::NumericSample> numeric;
+    numeric.reserve(samples.size());
+    skipped = 0;
+    for (const auto& sample : samples) {
+        if (auto number = sample_number(sample.value)) {
+            numeric.push_back({sample.source_time, *number});
+        } else {
+            ++skipped;
+        }
+    }
+    return numeric;
+}
+
 } // namespace dtwin::engine

@@ -10,7 +10,9 @@
 
 #include <boost/json/object.hpp>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace dtwin::engine {
 
@@ -38,6 +40,11 @@ namespace dtwin::engine {
 /// A stored history value as a number for downsampling: booleans count as 0 and 1;
 /// strings and JSON documents have none.
 [[nodiscard]] std::optional<double> sample_number(const store::SampleValue& value);
+
+/// The numeric samples of `samples` (sample_number), for downsampling; `skipped` receives
+/// how many had no number (strings, JSON documents).
+[[nodiscard]] std::vector<core::NumericSample> numeric_samples(std::span<const store::HistorySample> samples,
+                                                               std::size_t& skipped);
 
 /// {"start", "count", "min", "max", "mean", "last", "lastTime"}: one downsampled bucket of
 /// history, as `dtwin history --step --json` and GET /dtwin/history print it.
