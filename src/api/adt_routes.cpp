@@ -6,6 +6,7 @@
 #include "core/twin_json.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <set>
 
 namespace dtwin::api {
 
@@ -172,12 +173,58 @@ HttpResponse AdtRoutes::list_models(const HttpRequest& request) const {
         return refused;
     }
     const bool include = request.parameter("includeModelDefinition") == "true";
-    const auto& models = *m_sources.models;
-    json::array value;
-    for (std::size_t i = page->offset; i < models.size() && value.size() < page->size; ++i) {
-        value.push_back(model_data(models[i], include));
+    // dependenciesFor: those models and everything they use (extends, component schemas,
+    // relationship targets), transitively; comma-separated and/or repeated.
+    std::set<std::string, std::less<>> wanted;
+    std::vector<std::string> pending;
+    const auto [first, last] = request.query.equal_range("dependenciesFor");
+    for (auto it = first; it != last; ++it) {
+        std::string_view list = it->second;
+        while (!list.empty()) {
+            const auto comma = list.find(',');
+            const std::string id(list.substr(0, comma));
+            if (!id.empty()) {
+                if (m_sources.graph->find_model(id) == nullptr) {
+                    return not_found("ModelNotFound", "dependenciesFor names '" + id + "', which is not a model");
+                }
+                pending.push_back(id);
+            }
+            list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+        }
     }
-    return json_response(200, list_response_body(request, std::move(value), models.size(), *page));
+    while (!pending.empty()) {
+        const std::string id = std::move(pending.back());
+        pending.pop_back();
+        if (!wanted.insert(id).second) {
+            continue;
+        }
+        const auto model = m_sources.graph->find_model(id);
+        if (model == nullptr) {
+            continue;
+        }
+        for (const auto& base : model->ancestors) {
+            pending.push_back(base);
+        }
+        for (const auto& [name, component] : model->components) {
+            pending.push_back(component.schema);
+        }
+        for (const auto& [name, relationship] : model->relationships) {
+            if (relationship.target) {
+                pending.push_back(*relationship.target);
+            }
+        }
+    }
+    std::vector<const store::ModelRecord*> chosen;
+    for (const auto& record : *m_sources.models) {
+        if (first == last || wanted.contains(record.id)) {
+            chosen.push_back(&record);
+        }
+    }
+    json::array value;
+    for (std::size_t i = page->offset; i < chosen.size() && value.size() < page->size; ++i) {
+        value.push_back(model_data(*chosen[i], include));
+    }
+    return json_response(200, list_response_body(request, std::move(value), chosen.size(), *page));
 }
 
 } // namespace dtwin::api

@@ -234,6 +234,17 @@ describe("models", () => {
     assert.deepEqual(ids.sort(), [DOOR, ROOM].sort());
     const unknown = await failure(client.getModel("dtmi:x:Nope;1"));
     assert.equal(unknown.code, "ModelNotFound");
+    // dependenciesFor: the Door's relationship targets the Room; the Room needs nothing.
+    const forDoor = [];
+    for await (const item of client.listModels([DOOR])) forDoor.push(item.id);
+    assert.deepEqual(forDoor.sort(), [DOOR, ROOM].sort());
+    const forRoom = [];
+    for await (const item of client.listModels([ROOM])) forRoom.push(item.id);
+    assert.deepEqual(forRoom, [ROOM]);
+    const missing = await failure((async () => {
+      for await (const _ of client.listModels(["dtmi:x:Nope;1"])) { /* none */ }
+    })());
+    assert.equal(missing.code, "ModelNotFound");
   });
 
   test("createModels all or nothing, DTDL errors, decommission, delete", async () => {
